@@ -1,0 +1,185 @@
+"""The epoch loop: shuffle, mini-batches, metrics, events, early stopping.
+
+`train` never raises: whatever happens, the last event it emits is `done`
+(completed, stopped or failed with the reason), because a student's run
+must always end visibly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine import events
+from engine.data import augment_images, load_dataset
+from engine.data.errors import DataUnavailable
+from engine.metrics import confusion_matrix, evaluate
+from engine.model import Model
+from engine.optimizers import make_optimizer
+from engine.spec import TrainRequest, split_sizes
+from engine.visuals import boundary, feature_map_layers, fitted_line, plot_points
+
+#: train metrics are measured on a fixed subset this large (a full pass over
+#: 50,000 images after every epoch would cost a third of the training time)
+TRAIN_EVAL_SIZE = 10_000
+#: how often (in mini-batches) should_stop is polled
+STOP_POLL = 16
+
+
+class Stopped(Exception):
+    """should_stop() said so."""
+
+
+class Diverged(Exception):
+    """The loss is no longer a finite number."""
+
+
+def targets_for(labels: np.ndarray, units: int, kind: str) -> np.ndarray:
+    """What the output layer should produce: one-hot rows, a 0/1 column, or the values."""
+    if kind == "regression":
+        return labels.astype(np.float32).reshape(-1, 1)
+    if units == 1:
+        return labels.astype(np.float32).reshape(-1, 1)
+    return np.eye(units, dtype=np.float32)[labels]
+
+
+def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
+          run_id: str = "run", data_dir=None, should_stop: Callable[[], bool] | None = None,
+          on_checkpoint: Callable[[Model, int], None] | None = None) -> Model | None:
+    """Train per `request`, reporting contract events through `on_event`.
+
+    Returns the model (best epoch's weights if early stopping restored them),
+    or None if no model was built.
+    """
+    model = None
+    try:
+        # Overflow while diverging is reported once, as a failed run, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            model = _Run(request, on_event, run_id, data_dir, should_stop, on_checkpoint).run()
+    except Stopped:
+        on_event(events.done("stopped"))
+    except Diverged as exc:
+        on_event(events.done("failed", error=str(exc)))
+    except DataUnavailable as exc:
+        on_event(events.done("failed", error=str(exc)))
+    except Exception as exc:  # noqa: BLE001 - the run must end visibly, whatever broke
+        on_event(events.done("failed", error=f"{type(exc).__name__}: {exc}"))
+    return model
+
+
+class _Run:
+    """One training run's state; `run()` is the loop."""
+
+    def __init__(self, req, on_event, run_id, data_dir, should_stop, on_checkpoint):
+        self.req, self.emit, self.run_id = req, on_event, run_id
+        self.should_stop = should_stop or (lambda: False)
+        self.on_checkpoint = on_checkpoint
+        self.data_dir = data_dir
+
+    def _prepare(self) -> None:
+        req = self.req
+        ds = load_dataset(req.dataset, data_dir=self.data_dir, noise=req.noise,
+                          n_points=req.n_points, seed=req.seed)
+        self.kind = ds.info.kind
+        n_train, n_val = split_sizes(req)
+        self.model = Model.new(req)
+        self.net = self.model.network
+        units = req.network.layers[-1].units
+        self.x_train, self.l_train = ds.x_train[:n_train], ds.y_train[:n_train]
+        self.x_val = ds.x_train[n_train:n_train + n_val]
+        self.l_val = ds.y_train[n_train:n_train + n_val]
+        self.x_test, self.l_test = ds.x_test, ds.y_test
+        self.t_train = targets_for(self.l_train, units, self.kind)
+        self.t_val = targets_for(self.l_val, units, self.kind)
+        self.t_test = targets_for(self.l_test, units, self.kind)
+        self.ds = ds
+        self.shuffle_rng, self.augment_rng = (np.random.default_rng(s) for s in
+                                              np.random.SeedSequence([req.seed, 1]).spawn(2))
+        reg = req.network.regularization
+        self.l1, self.l2 = reg.l1, reg.l2
+        opt = req.network.optimizer
+        self.opt = make_optimizer(opt.kind, opt.learning_rate, **opt.hyper())
+
+    def _labels(self, labels):
+        return None if self.kind == "regression" else labels
+
+    def _evaluate(self, x, targets, labels):
+        reg = self.net.regularization_cost(self.l1, self.l2, len(self.x_train))
+        return evaluate(self.net, x, targets, self._labels(labels), reg)
+
+    def run(self) -> Model:
+        self._prepare()
+        req, net = self.req, self.net
+        layers = [{"type": s.type, "output_shape": list(ly.output_shape), "parameters": ly.n_params}
+                  for s, ly in zip(req.network.layers, net.layers, strict=True)]
+        self.emit(events.started(self.run_id, net.n_params, len(self.x_train), len(self.x_val),
+                                 layers, input_shape=list(net.input_shape), kind=self.kind,
+                                 **plot_points(self.ds, len(self.x_train) + len(self.x_val))))
+        probe = (self.x_val if len(self.x_val) else self.x_test)[:1]
+        n_eval = min(len(self.x_train), TRAIN_EVAL_SIZE)
+        best = (-np.inf, 0, None)  # (score, epoch, state)
+        for n in range(1, req.epochs + 1):
+            t0 = time.perf_counter()
+            self._epoch()
+            seconds = time.perf_counter() - t0
+            tr = self._evaluate(self.x_train[:n_eval], self.t_train[:n_eval], self.l_train[:n_eval])
+            va = self._evaluate(self.x_val, self.t_val, self.l_val)
+            if not np.isfinite(tr.loss):
+                raise Diverged(f"the loss became {tr.loss} in epoch {n}: the weights blew up. "
+                               f"Try a smaller learning rate (now {req.network.optimizer.learning_rate}).")
+            self.emit(events.epoch(n, tr.loss, tr.accuracy, va.loss if len(self.x_val) else None,
+                                   va.accuracy, seconds, len(self.x_train) / seconds,
+                                   **self._visuals()))
+            for index, maps in feature_map_layers(req, net, probe):
+                self.emit(events.feature_maps(n, index, maps))
+            if self.on_checkpoint:
+                self.on_checkpoint(self.model, n)
+            score = -va.loss if va.accuracy is None else va.accuracy
+            if len(self.x_val) and score > best[0]:
+                best = (score, n, {k: v.copy() for k, v in net.state().items()})
+            patience = req.early_stopping.patience
+            if patience and len(self.x_val) and n - best[1] >= patience:
+                break
+        stopped_early = None
+        if req.early_stopping.patience and best[2] is not None and best[1] != n:
+            net.load_state(best[2])
+            stopped_early = {"epoch": n, "best_epoch": best[1]}
+        self.emit(self._done(stopped_early))
+        return self.model
+
+    def _epoch(self) -> None:
+        req, net, opt = self.req, self.net, self.opt
+        perm = self.shuffle_rng.permutation(len(self.x_train))
+        x, t = self.x_train[perm], self.t_train[perm]
+        aug = req.augment
+        if aug.shift or aug.rotate:
+            x = augment_images(x, self.augment_rng, aug.shift, aug.rotate)
+        bs, n = req.batch_size, len(x)
+        params = net.params()
+        for i, start in enumerate(range(0, n, bs)):
+            if i % STOP_POLL == 0 and self.should_stop():
+                raise Stopped
+            net.backprop(x[start:start + bs], t[start:start + bs])
+            net.add_regularization_grads(self.l1, self.l2, n)
+            opt.step(params, net.grads())
+
+    def _visuals(self) -> dict[str, Any]:
+        if self.ds.info.input_shape == (2,):
+            return {"boundary": boundary(self.net, self.ds)}
+        if self.kind == "regression":
+            return fitted_line(self.req, self.net, self.ds)
+        return {}
+
+    def _done(self, stopped_early) -> dict[str, Any]:
+        if len(self.x_test) == 0:
+            return events.done("completed")
+        te = self._evaluate(self.x_test, self.t_test, self.l_test)
+        extra: dict[str, Any] = {"test_loss": te.loss, "early_stopping": stopped_early}
+        if te.predicted is None:
+            return events.done("completed", **extra)
+        k = max(self.ds.info.classes, 2)
+        extra["confusion_matrix"] = confusion_matrix(te.predicted, self.l_test, k).tolist()
+        return events.done("completed", te.accuracy, **extra)
