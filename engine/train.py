@@ -18,7 +18,8 @@ from engine.data import augment_images, load_dataset
 from engine.data.errors import DataUnavailable
 from engine.metrics import confusion_matrix, evaluate
 from engine.model import Model
-from engine.optimizers import make_optimizer
+from engine.network import Network
+from engine.optimizers import Optimizer, make_optimizer
 from engine.spec import TrainRequest, split_sizes
 from engine.visuals import boundary, feature_map_layers, fitted_line, plot_points
 
@@ -44,6 +45,23 @@ def targets_for(labels: np.ndarray, units: int, kind: str) -> np.ndarray:
     if units == 1:
         return labels.astype(np.float32).reshape(-1, 1)
     return np.eye(units, dtype=np.float32)[labels]
+
+
+def train_epoch(net: Network, opt: Optimizer, x: np.ndarray, t: np.ndarray, batch_size: int,
+                l1: float = 0.0, l2: float = 0.0, should_stop: Callable[[], bool] | None = None) -> None:
+    """One pass of mini-batch gradient descent over (x, t), already shuffled.
+
+    The hot path: everything inside is whole-batch array work. Regularization
+    uses n = len(x), the training-set size, as in C0 + λ/(2n) Σw².
+    """
+    n = len(x)
+    params = net.params()
+    for i, start in enumerate(range(0, n, batch_size)):
+        if should_stop is not None and i % STOP_POLL == 0 and should_stop():
+            raise Stopped
+        net.backprop(x[start:start + batch_size], t[start:start + batch_size])
+        net.add_regularization_grads(l1, l2, n)
+        opt.step(params, net.grads())
 
 
 def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
@@ -151,20 +169,13 @@ class _Run:
         return self.model
 
     def _epoch(self) -> None:
-        req, net, opt = self.req, self.net, self.opt
+        req = self.req
         perm = self.shuffle_rng.permutation(len(self.x_train))
         x, t = self.x_train[perm], self.t_train[perm]
         aug = req.augment
         if aug.shift or aug.rotate:
             x = augment_images(x, self.augment_rng, aug.shift, aug.rotate)
-        bs, n = req.batch_size, len(x)
-        params = net.params()
-        for i, start in enumerate(range(0, n, bs)):
-            if i % STOP_POLL == 0 and self.should_stop():
-                raise Stopped
-            net.backprop(x[start:start + bs], t[start:start + bs])
-            net.add_regularization_grads(self.l1, self.l2, n)
-            opt.step(params, net.grads())
+        train_epoch(self.net, self.opt, x, t, req.batch_size, self.l1, self.l2, self.should_stop)
 
     def _visuals(self) -> dict[str, Any]:
         if self.ds.info.input_shape == (2,):

@@ -25,6 +25,7 @@ class BatchNorm(Layer):
         self.buffers = {"mean": np.zeros(n, np.float32), "var": np.ones(n, np.float32)}
 
     def forward(self, x, train):
+        self.train = train
         if train:
             mean = x.mean(axis=self.axes)
             var = x.var(axis=self.axes)
@@ -39,6 +40,8 @@ class BatchNorm(Layer):
         return self.xhat * g.reshape(self.bshape) + b.reshape(self.bshape)
 
     def backward(self, dy):
+        if not self.train:  # running averages are constants: a plain affine map
+            return dy * self.params["gamma"].reshape(self.bshape) * self.inv_std
         xhat = self.xhat
         self.grads["gamma"] = (dy * xhat).sum(axis=self.axes)
         self.grads["beta"] = dy.sum(axis=self.axes)

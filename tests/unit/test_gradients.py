@@ -108,3 +108,24 @@ def test_batchnorm_dense_and_conv():
                        dense(5, "linear"), {"type": "batchnorm"}, dense(3, "softmax")],
             "cost": "log_likelihood"}
     numeric_check(spec, (1, 5, 5), 3)
+
+
+def test_input_gradient_matches_numeric():
+    """The saliency gradient (inference mode, batch norm with running stats) is ∂a_k/∂x."""
+    from engine.inspect import input_gradient
+
+    spec = {"layers": [{"type": "conv2d", "filters": 2, "kernel": 3, "activation": "tanh"},
+                       {"type": "batchnorm"}, {"type": "maxpool", "size": 2},
+                       dense(3, "softmax")], "cost": "log_likelihood"}
+    net = Network(NetworkSpec.model_validate(spec), (1, 6, 6), 0)
+    net.astype(np.float64)
+    net.forward(np.random.default_rng(2).standard_normal((8, 1, 6, 6)), train=True)  # running stats
+    x = np.random.default_rng(3).standard_normal((1, 1, 6, 6))
+    g = input_gradient(net, x, 1)
+    for idx in [(0, 0, 2, 3), (0, 0, 0, 0), (0, 0, 5, 1)]:
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += 1e-6
+        xm[idx] -= 1e-6
+        num = (net.forward(xp)[0, 1] - net.forward(xm)[0, 1]) / 2e-6
+        assert g[idx] == pytest.approx(num, rel=1e-4, abs=1e-8)
+    assert net.layers[0].needs_input_grad is False

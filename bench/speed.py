@@ -1,0 +1,271 @@
+"""Training and inference speed of nnplay's engine against PyTorch (CPU) and
+a plain vectorized NumPy network, measured in the same run, same data, same
+thread count on both sides.
+
+    pip install -e '.[bench]'        # torch==2.13.0, a bench-only dependency
+    python bench/speed.py [--quick]
+
+Each thread count runs in its own subprocess, because BLAS, Numba and torch
+read their thread settings at start. Also reported: each case's fraction of
+this machine's float32 GEMM peak (executed FLOPs of the GEMMs per sample x
+samples/s / peak), and the Numba kernels' first-call compile time against a
+second process that loads them from the on-disk cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MLP = {"layers": [{"type": "dense", "units": 100, "activation": "sigmoid"},
+                  {"type": "dense", "units": 10, "activation": "sigmoid"}],
+       "cost": "cross_entropy", "init": "small", "optimizer": {"kind": "sgd", "learning_rate": 0.5}}
+CNN = {"layers": [{"type": "conv2d", "filters": 20, "kernel": 5, "activation": "sigmoid"},
+                  {"type": "maxpool", "size": 2},
+                  {"type": "dense", "units": 100, "activation": "sigmoid"},
+                  {"type": "dense", "units": 10, "activation": "softmax"}],
+       "cost": "log_likelihood", "init": "small", "optimizer": {"kind": "sgd", "learning_rate": 0.1}}
+
+# GEMM FLOPs per training sample (forward, weight gradients, input gradients
+# where they are needed; the first layer's input gradient is never computed).
+MLP_FLOPS = 2 * (784 * 100 + 100 * 10) * 2 + 2 * 100 * 10
+CNN_FLOPS = 2 * (20 * 576 * 25) * 2 + 2 * (2880 * 100) * 3 + 2 * (100 * 10) * 3
+
+
+def data(n: int, shape: tuple[int, ...], k: int = 10):
+    rng = np.random.default_rng(0)
+    x = rng.random((n, *shape), dtype=np.float32)
+    labels = rng.integers(0, k, n)
+    return x, np.eye(k, dtype=np.float32)[labels], labels
+
+
+def gemm_peak() -> float:
+    a = np.random.default_rng(0).random((2048, 2048), dtype=np.float32)
+    a @ a
+    best = min(_timed(lambda: a @ a) for _ in range(5))
+    return 2 * 2048**3 / best
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def nnplay_train(net_spec: dict, shape, batch: int, n: int) -> float:
+    from engine.network import Network
+    from engine.optimizers import make_optimizer
+    from engine.spec import NetworkSpec
+    from engine.train import train_epoch
+
+    spec = NetworkSpec.model_validate(net_spec)
+    net = Network(spec, shape, seed=1)
+    opt = make_optimizer(spec.optimizer.kind, spec.optimizer.learning_rate)
+    x, t, _ = data(n, shape)
+    train_epoch(net, opt, x[: batch * 20], t[: batch * 20], batch)  # warm-up
+    return n / min(_timed(lambda: train_epoch(net, opt, x, t, batch)) for _ in range(3))
+
+
+def numpy_mlp_train(batch: int, n: int) -> float:
+    """network2-style NumPy MLP (float32, matrix form): the plain vectorized reference."""
+    rng = np.random.default_rng(1)
+    w1 = (rng.standard_normal((784, 100)) / 28).astype(np.float32)
+    b1 = np.zeros(100, np.float32)
+    w2 = (rng.standard_normal((100, 10)) / 10).astype(np.float32)
+    b2 = np.zeros(10, np.float32)
+    x, t, _ = data(n, (784,))
+    eta = np.float32(0.5 / batch)
+
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
+    def epoch():
+        nonlocal w1, b1, w2, b2
+        for s in range(0, n, batch):
+            xb, tb = x[s:s + batch], t[s:s + batch]
+            a1 = sig(xb @ w1 + b1)
+            a2 = sig(a1 @ w2 + b2)
+            d2 = a2 - tb
+            d1 = (d2 @ w2.T) * a1 * (1 - a1)
+            w2 -= eta * (a1.T @ d2)
+            b2 -= eta * d2.sum(0)
+            w1 -= eta * (xb.T @ d1)
+            b1 -= eta * d1.sum(0)
+
+    with np.errstate(over="ignore"):
+        epoch()
+        return n / min(_timed(epoch) for _ in range(3))
+
+
+def torch_train(kind: str, batch: int, n: int, threads: int) -> float:
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    if kind == "mlp":
+        model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.Sigmoid(),
+                                    torch.nn.Linear(100, 10))
+        loss_fn, shape, lr = torch.nn.BCEWithLogitsLoss(reduction="sum"), (784,), 0.5
+    else:
+        model = torch.nn.Sequential(torch.nn.Conv2d(1, 20, 5), torch.nn.Sigmoid(), torch.nn.MaxPool2d(2),
+                                    torch.nn.Flatten(), torch.nn.Linear(2880, 100), torch.nn.Sigmoid(),
+                                    torch.nn.Linear(100, 10))
+        loss_fn, shape, lr = torch.nn.CrossEntropyLoss(reduction="sum"), (1, 28, 28), 0.1
+    x, t, labels = data(n, shape)
+    xt = torch.from_numpy(x)
+    yt = torch.from_numpy(t) if kind == "mlp" else torch.from_numpy(labels)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+
+    def epoch():
+        for s in range(0, n, batch):
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xt[s:s + batch]), yt[s:s + batch]) / batch
+            loss.backward()
+            opt.step()
+
+    epoch()
+    return n / min(_timed(epoch) for _ in range(3))
+
+
+def nnplay_infer_us() -> float:
+    from engine.model import Model
+    from engine.spec import parse_request
+
+    model = Model.new(parse_request({"dataset": "mnist", "network": CNN}))
+    x = np.random.default_rng(0).random((1, 1, 28, 28), dtype=np.float32)
+    for _ in range(200):
+        model.predict(x)
+    reps = 2000
+    return min(_timed(lambda: [model.predict(x) for _ in range(reps)]) for _ in range(3)) / reps * 1e6
+
+
+def torch_infer_us(threads: int) -> float:
+    import torch
+
+    torch.set_num_threads(threads)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 20, 5), torch.nn.Sigmoid(), torch.nn.MaxPool2d(2),
+                                torch.nn.Flatten(), torch.nn.Linear(2880, 100), torch.nn.Sigmoid(),
+                                torch.nn.Linear(100, 10), torch.nn.Softmax(dim=1)).eval()
+    x = torch.rand(1, 1, 28, 28)
+    reps = 2000
+    with torch.inference_mode():
+        for _ in range(200):
+            model(x)
+        return min(_timed(lambda: [model(x) for _ in range(reps)]) for _ in range(3)) / reps * 1e6
+
+
+def measure(threads: int, quick: bool) -> dict:
+    """Everything at one thread count (run in a subprocess with the env set)."""
+    n_mlp, n_cnn = (5000, 1000) if quick else (30000, 6000)
+    out = {"threads": threads, "peak": gemm_peak(), "cases": []}
+    try:
+        import torch  # noqa: F401
+        has_torch = True
+    except ImportError:
+        has_torch = False
+    for name, kind, spec, shape, batch, n, flops in [
+        ("MLP [784,100,10] batch 10", "mlp", MLP, (784,), 10, n_mlp, MLP_FLOPS),
+        ("MLP [784,100,10] batch 128", "mlp", MLP, (784,), 128, n_mlp * 2, MLP_FLOPS),
+        ("CNN (table row 3) batch 10", "cnn", CNN, (1, 28, 28), 10, n_cnn, CNN_FLOPS),
+        ("CNN (table row 3) batch 64", "cnn", CNN, (1, 28, 28), 64, n_cnn, CNN_FLOPS),
+    ]:
+        case = {"name": name, "flops": flops, "nnplay": nnplay_train(spec, shape, batch, n)}
+        if kind == "mlp":
+            case["numpy"] = numpy_mlp_train(batch, n)
+        if has_torch:
+            case["torch"] = torch_train(kind, batch, n, threads)
+        out["cases"].append(case)
+        print(json.dumps(case), file=sys.stderr, flush=True)
+    out["infer_us"] = nnplay_infer_us()
+    if has_torch:
+        out["torch_infer_us"] = torch_infer_us(threads)
+    return out
+
+
+def numba_cache() -> dict:
+    """First-call compile time in a fresh cache, then a second process using that cache."""
+    probe = (
+        "import time, numpy as np; t=time.perf_counter();"
+        "from engine.kernels.conv import im2col;"
+        "im2col(np.zeros((1,1,4,4),np.float32),2,1,3,3);"
+        "print(time.perf_counter()-t, sum(im2col.stats.cache_hits.values()),"
+        " sum(im2col.stats.cache_misses.values()))"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        runs = []
+        for _ in range(2):
+            res = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                                 check=True)
+            secs, hits, misses = res.stdout.split()
+            runs.append({"seconds": float(secs), "cache_hits": int(hits), "cache_misses": int(misses)})
+    return {"first_process": runs[0], "second_process": runs[1]}
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    return f"{value:,.0f}{unit}" if value else "—"
+
+
+def _ratio(a: float, b: float | None) -> str:
+    return f"{a / b:.2f}×" if b else "—"
+
+
+def report(results: list[dict], cache: dict) -> str:
+    lines = ["| case | threads | nnplay samples/s | PyTorch | nnplay ÷ PyTorch | NumPy reference | "
+             "nnplay ÷ NumPy | % of GEMM peak |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        for c in r["cases"]:
+            ours = c["nnplay"]
+            lines.append(f"| {c['name']} | {r['threads']} | {_fmt(ours)} | {_fmt(c.get('torch'))} | "
+                         f"{_ratio(ours, c.get('torch'))} | {_fmt(c.get('numpy'))} | "
+                         f"{_ratio(ours, c.get('numpy'))} | {100 * ours * c['flops'] / r['peak']:.0f}% |")
+    lines += ["", "| threads | float32 GEMM peak (2048³) | single-image CNN inference: nnplay | PyTorch |",
+              "|---|---|---|---|"]
+    for r in results:
+        t = r.get("torch_infer_us")
+        lines.append(f"| {r['threads']} | {r['peak'] / 1e9:.1f} GFLOP/s | {r['infer_us']:.1f} µs | "
+                     f"{f'{t:.1f} µs' if t else '—'} |")
+    f, s = cache["first_process"], cache["second_process"]
+    verdict = ("loaded from disk, no recompilation" if s["cache_hits"] and not s["cache_misses"]
+               else "RECOMPILED")
+    lines += ["", f"Numba cache (`im2col`, fresh NUMBA_CACHE_DIR): first process {f['seconds']:.2f} s "
+              f"(cache misses {f['cache_misses']}, hits {f['cache_hits']}); second process "
+              f"{s['seconds']:.2f} s (misses {s['cache_misses']}, hits {s['cache_hits']}): {verdict}."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples (a smoke run)")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.quick)))
+        return
+    results = []
+    for threads in (1, 2):
+        env = {**os.environ, **{k: str(threads) for k in (
+            "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")}}
+        cmd = [sys.executable, __file__, "--child", str(threads)] + (["--quick"] if args.quick else [])
+        res = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
+        results.append(json.loads(res.stdout))
+    body = report(results, numba_cache())
+    print(body)
+    if not args.quick:
+        from bench.results import write_section
+        write_section("speed", "### Training and inference speed\n\n" + body)
+
+
+if __name__ == "__main__":
+    main()
