@@ -33,7 +33,7 @@ DEFAULT_VALIDATION = {"mnist": 10000}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DenseSpec(_Strict):

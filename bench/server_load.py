@@ -1,0 +1,157 @@
+"""The server under a classroom's load: 30 clients each start a small 2-D run and
+hold its WebSocket at the same time.
+
+    python bench/server_load.py [--clients 30] [--workers N] [--no-write]
+
+Reports the per-event latency from the worker's `emitted_at` stamp to the
+client's receipt (p50 / p95 / max, live events only: a replay sent on connect
+is not latency), the runs completed and the errors (must be 0), and the
+engine's throughput inside the server (median samples/s of the epoch events)
+as a ratio of the bare `python -m engine train` on the same request.
+Goals on a 2-core machine: p95 < 50 ms, ratio >= 0.9. Writes its section of
+bench/RESULTS.md unless --no-write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.results import write_section  # noqa: E402
+from tests.api.live_server import LiveServer  # noqa: E402
+
+REQUEST: dict[str, Any] = {
+    "dataset": "spiral",
+    "n_points": 2000,
+    "noise": 0.05,
+    "epochs": 30,
+    "batch_size": 10,
+    "network": {
+        "layers": [
+            {"type": "dense", "units": 16, "activation": "tanh"},
+            {"type": "dense", "units": 16, "activation": "tanh"},
+            {"type": "dense", "units": 1, "activation": "sigmoid"},
+        ],
+        "optimizer": {"kind": "adam", "learning_rate": 0.01},
+    },
+}
+RUN_TIMEOUT = 900.0
+
+
+async def client(url: str, index: int) -> dict[str, Any]:
+    """Start one run, follow its socket to `done`; returns latencies (s) and outcome."""
+    latencies: list[float] = []
+    speeds: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        answer = await http.post("/api/runs", json=REQUEST, headers={"X-Client-Id": f"bench-{index}"})
+        answer.raise_for_status()
+        run_id = answer.json()["run_id"]
+    ws_url = url.replace("http", "ws", 1) + f"/ws/runs/{run_id}"
+    async with connect(ws_url, max_size=None) as ws:
+        opened = time.time()
+        async for text in ws:
+            received = time.time()
+            event = json.loads(text)
+            if event["type"] != "queued" and event["emitted_at"] >= opened:
+                latencies.append(received - event["emitted_at"])
+            if event["type"] == "epoch":
+                speeds.append(event["samples_per_second"])
+            if event["type"] == "done":
+                return {"latencies": latencies, "speeds": speeds, "status": event["status"]}
+    return {"latencies": latencies, "speeds": speeds, "status": "socket closed before done"}
+
+
+async def load(url: str, clients: int) -> list[dict[str, Any] | BaseException]:
+    tasks = [client(url, i) for i in range(clients)]
+    return await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), RUN_TIMEOUT)
+
+
+def bare_engine_speed() -> float:
+    """Median samples/s of the same request run by the engine CLI alone."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(REQUEST, f)
+    try:
+        out = subprocess.run([sys.executable, "-m", "engine", "train", "--config", f.name],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(f.name)
+    events = [json.loads(line) for line in out.splitlines()]
+    return statistics.median(e["samples_per_second"] for e in events if e["type"] == "epoch")
+
+
+def wait_until_workers_ready(server: LiveServer) -> None:
+    while any(w["state"] != "idle" for w in server.get("/api/health").json()["workers"]):
+        time.sleep(0.5)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def report(results: list[dict[str, Any] | BaseException], clients: int, workers: int,
+           bare: float, seconds: float) -> str:
+    runs = [r for r in results if isinstance(r, dict)]
+    errors = [r for r in results if isinstance(r, BaseException)]
+    errors += [r["status"] for r in runs if r["status"] != "completed"]
+    latencies_ms = sorted(1000 * x for r in runs for x in r["latencies"])
+    inside = statistics.median(s for r in runs for s in r["speeds"])
+    rows = [
+        ("clients (one run + one WebSocket each)", f"{clients}"),
+        ("training workers", f"{workers}"),
+        ("runs completed", f"{sum(r['status'] == 'completed' for r in runs)} / {clients}"),
+        ("errors", f"{len(errors)}" + (f" ({errors[0]!r})" if errors else "")),
+        ("events received live", f"{len(latencies_ms)}"),
+        ("latency emit → receive p50", f"{percentile(latencies_ms, 50):.1f} ms"),
+        ("latency emit → receive p95 (goal < 50 ms)", f"{percentile(latencies_ms, 95):.1f} ms"),
+        ("latency emit → receive max", f"{latencies_ms[-1]:.1f} ms"),
+        ("engine samples/s inside the server (median epoch)", f"{inside:,.0f}"),
+        ("engine samples/s, bare CLI (median epoch)", f"{bare:,.0f}"),
+        ("throughput ratio server / bare (goal ≥ 0.9)", f"{inside / bare:.2f}"),
+        ("wall time for all runs", f"{seconds:.1f} s"),
+    ]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return (f"## Server under load (`bench/server_load.py`)\n\nEach client: "
+            f"`{json.dumps(REQUEST, separators=(',', ':'))}`\n\n| measure | value |\n|---|---|\n{table}\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-write", action="store_true", help="print only, leave RESULTS.md")
+    args = parser.parse_args()
+
+    bare = bare_engine_speed()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"NNPLAY_MAX_RUNS_PER_CLIENT": "1"}
+        server = LiveServer(Path(tmp) / "runs.sqlite", args.workers, Path(tmp) / "server.log", env=env)
+        with server:
+            wait_until_workers_ready(server)
+            start = time.perf_counter()
+            results = asyncio.run(load(server.url, args.clients))
+            seconds = time.perf_counter() - start
+    text = report(results, args.clients, args.workers, bare, seconds)
+    print(text)
+    if not args.no_write:
+        write_section("server_load", text)
+    errors = sum(1 for r in results if not isinstance(r, dict) or r["status"] != "completed")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

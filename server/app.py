@@ -1,0 +1,72 @@
+"""`create_app(settings)`: the FastAPI application of CONTRACT.md."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from server.errors import ApiError
+from server.middleware import BodySizeLimit
+from server.predicting import Predictor
+from server.routes import datasets, health, pages, predict, presets, runs, stream
+from server.runs import RunManager
+from server.settings import Settings
+from server.state import AppState
+from server.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.db_path)
+        manager = RunManager(settings, store)
+        manager.start()
+        app.state.nnplay = AppState(
+            settings=settings,
+            store=store,
+            runs=manager,
+            predictor=Predictor(store, settings.digit_model_path),
+            templates=Jinja2Templates(directory=settings.templates_dir),
+        )
+        try:
+            yield
+        finally:
+            manager.close()
+            store.close()
+
+    app = FastAPI(
+        title="nnplay",
+        summary="A neural-network playground: train networks live, look inside, draw digits.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.server_limits.max_body_bytes)
+    _add_error_handlers(app)
+    for module in (health, datasets, presets, runs, predict, stream, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def refused(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        detail = "the server could not handle this request just now; it has been logged"
+        return JSONResponse({"detail": detail}, status_code=503)
+
+    app.add_exception_handler(ApiError, refused)
+    app.add_exception_handler(Exception, unexpected)

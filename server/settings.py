@@ -1,0 +1,77 @@
+"""Server configuration: paths and limits, from the environment and the command line.
+
+Every limit can be set by an environment variable named after it, e.g.
+NNPLAY_MAX_EPOCHS=50 or NNPLAY_MAX_RUNS_PER_CLIENT=2; paths come from
+NNPLAY_DB, NNPLAY_DATA_DIR and NNPLAY_DIGIT_MODEL (the built-in model file).
+Command-line options override the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from engine.data.paths import _user_data_home
+from engine.spec import Limits
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+ENV_PREFIX = "NNPLAY_"
+
+
+class ServerLimits(BaseModel):
+    """What one client may ask of the server, sized for a 2-core classroom machine."""
+
+    max_runs_per_client: int = Field(default=3, ge=1, description="runs queued or running at once")
+    max_queued_runs: int = Field(default=200, ge=1, description="runs waiting, all clients together")
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="request body size")
+    max_image_pixels: int = Field(default=4096 * 4096, ge=1, description="width × height of an image")
+    max_pause_seconds: int = Field(
+        default=600, ge=1, description="a run paused longer is stopped, so it frees its worker"
+    )
+
+
+def default_db_path() -> Path:
+    return _user_data_home() / "nnplay" / "nnplay.sqlite"
+
+
+class Settings(BaseModel):
+    db_path: Path = Field(default_factory=default_db_path)
+    data_dir: Path | None = Field(default=None, description="None: the engine's default")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        description="training processes; 0 trains nothing (runs stay queued), for API-only tests",
+    )
+    limits: Limits = Field(default_factory=Limits)
+    server_limits: ServerLimits = Field(default_factory=ServerLimits)
+    client_buffer: int = Field(default=4096, ge=16, description="events queued per WebSocket")
+    templates_dir: Path = REPO_DIR / "templates"
+    static_dir: Path = REPO_DIR / "static"
+    digit_model_path: Path = PACKAGE_DIR / "assets" / "digit_model.npz"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from NNPLAY_* variables; keyword overrides (e.g. from the CLI) win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {
+            "limits": _read_limits(Limits, env),
+            "server_limits": _read_limits(ServerLimits, env),
+        }
+        if env.get("NNPLAY_DB"):
+            values["db_path"] = Path(env["NNPLAY_DB"]).expanduser()
+        if env.get("NNPLAY_DATA_DIR"):
+            values["data_dir"] = Path(env["NNPLAY_DATA_DIR"]).expanduser()
+        if env.get("NNPLAY_DIGIT_MODEL"):
+            values["digit_model_path"] = Path(env["NNPLAY_DIGIT_MODEL"]).expanduser()
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _read_limits(model: type[BaseModel], env: Mapping[str, str]) -> dict[str, str]:
+    names = ((name, ENV_PREFIX + name.upper()) for name in model.model_fields)
+    return {name: env[var] for name, var in names if var in env}

@@ -1,0 +1,31 @@
+"""What every route needs, built once per app in its lifespan and reached through `Nnplay`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.templating import Jinja2Templates
+from starlette.requests import HTTPConnection
+
+from server.predicting import Predictor
+from server.runs import RunManager
+from server.settings import Settings
+from server.store import Store
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    store: Store
+    runs: RunManager
+    predictor: Predictor
+    templates: Jinja2Templates
+
+
+async def app_state(connection: HTTPConnection) -> AppState:
+    return connection.app.state.nnplay
+
+
+Nnplay = Annotated[AppState, Depends(app_state)]

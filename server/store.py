@@ -1,0 +1,187 @@
+"""SQLite storage of runs, their events and their latest model (stdlib sqlite3).
+
+One connection guarded by a lock: the event-reader thread writes batches,
+request handlers read. WAL keeps readers from waiting on the writer's fsync.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from server.events import DONE, EPOCH, WireEvent
+
+ACTIVE = ("queued", "running")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    test_accuracy REAL,
+    epochs INTEGER NOT NULL DEFAULT 0,
+    last_epoch TEXT,
+    created REAL NOT NULL,
+    finished REAL
+);
+CREATE INDEX IF NOT EXISTS runs_created ON runs (created);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_run ON events (run_id, id);
+CREATE TABLE IF NOT EXISTS models (
+    run_id TEXT PRIMARY KEY,
+    epoch INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    saved REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    run_id: str
+    request: dict[str, Any]
+    status: str
+    error: str | None
+    test_accuracy: float | None
+    epochs: int
+    last_epoch: dict[str, Any] | None
+    created: float
+    finished: float | None
+    model_epoch: int | None
+    model_saved: float | None
+
+
+class Store:
+    """Everything the server keeps across restarts."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- writes ---------------------------------------------------------------
+
+    def create_run(self, run_id: str, request: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO runs (run_id, request, status, created) VALUES (?, ?, ?, ?)",
+                (run_id, json.dumps(request), "queued", time.time()),
+            )
+
+    def set_status(self, run_id: str, status: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
+
+    def append_events(self, batch: Iterable[tuple[str, WireEvent]]) -> None:
+        """Store events in one transaction; epoch and done events also update the run's row."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            for run_id, event in batch:
+                self._db.execute(
+                    "INSERT INTO events (run_id, type, data) VALUES (?, ?, ?)",
+                    (run_id, event.type, event.text),
+                )
+                if event.type == EPOCH:
+                    self._db.execute(
+                        "UPDATE runs SET epochs = epochs + 1, last_epoch = ? WHERE run_id = ?",
+                        (event.text, run_id),
+                    )
+                elif event.type == DONE:
+                    self._db.execute(
+                        "UPDATE runs SET status = ?, error = ?, test_accuracy = ?, finished = ?"
+                        " WHERE run_id = ?",
+                        (event.status, event.error, event.test_accuracy, time.time(), run_id),
+                    )
+
+    def save_model(self, run_id: str, epoch: int, data: bytes) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO models (run_id, epoch, data, saved) VALUES (?, ?, ?, ?)",
+                (run_id, epoch, data, time.time()),
+            )
+
+    # -- reads ----------------------------------------------------------------
+
+    def run(self, run_id: str) -> RunRecord | None:
+        rows = self._runs("WHERE r.run_id = ?", (run_id,))
+        return rows[0] if rows else None
+
+    def runs(self, limit: int) -> list[RunRecord]:
+        """Saved runs, newest first."""
+        return self._runs("ORDER BY r.created DESC, r.rowid DESC LIMIT ?", (limit,))
+
+    def unfinished(self) -> list[str]:
+        """Runs a previous server process left queued or running."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT run_id FROM runs WHERE status IN (?, ?) ORDER BY created", ACTIVE
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def events(self, run_id: str) -> list[WireEvent]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT type, data FROM events WHERE run_id = ? ORDER BY id", (run_id,)
+            ).fetchall()
+        return [WireEvent(type=t, text=d) for t, d in rows]
+
+    def history(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's epoch events, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM events WHERE run_id = ? AND type = ? ORDER BY id", (run_id, EPOCH)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def model(self, run_id: str) -> tuple[int, bytes] | None:
+        """The latest saved model of a run and the epoch it is from."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT epoch, data FROM models WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        return (row[0], bytes(row[1])) if row else None
+
+    def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRecord]:
+        query = (
+            "SELECT r.run_id, r.request, r.status, r.error, r.test_accuracy, r.epochs,"
+            " r.last_epoch, r.created, r.finished, m.epoch, m.saved"
+            " FROM runs r LEFT JOIN models m ON m.run_id = r.run_id " + where
+        )
+        with self._lock:
+            rows = self._db.execute(query, args).fetchall()
+        return [
+            RunRecord(
+                run_id=r[0],
+                request=json.loads(r[1]),
+                status=r[2],
+                error=r[3],
+                test_accuracy=r[4],
+                epochs=r[5],
+                last_epoch=json.loads(r[6]) if r[6] else None,
+                created=r[7],
+                finished=r[8],
+                model_epoch=r[9],
+                model_saved=r[10],
+            )
+            for r in rows
+        ]
