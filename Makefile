@@ -6,6 +6,13 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
+# In development the MNIST files sit beside the repo (../shared/datasets/mnist);
+# elsewhere NNPLAY_DATA_DIR or the user data dir (downloads land there).
+SHARED_MNIST := $(abspath ../shared/datasets/mnist)
+ifneq ($(wildcard $(SHARED_MNIST)/train-images-idx3-ubyte.gz),)
+export NNPLAY_DATA_DIR ?= $(SHARED_MNIST)
+endif
+
 .PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml

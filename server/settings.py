@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from engine.data.paths import _user_data_home
+from engine.data.paths import user_data_home
 from engine.spec import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ class ServerLimits(BaseModel):
 
 
 def default_db_path() -> Path:
-    return _user_data_home() / "nnplay" / "nnplay.sqlite"
+    return user_data_home() / "nnplay" / "nnplay.sqlite"
 
 
 class Settings(BaseModel):

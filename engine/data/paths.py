@@ -9,7 +9,7 @@ from pathlib import Path
 ENV_VAR = "NNPLAY_DATA_DIR"
 
 
-def _user_data_home() -> Path:
+def user_data_home() -> Path:
     """The platform's per-user data directory (no platformdirs dependency for three cases)."""
     home = Path.home()
     if sys.platform == "win32":
@@ -33,4 +33,4 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser().resolve()
-    return (_user_data_home() / "nnplay" / "data").resolve()
+    return (user_data_home() / "nnplay" / "data").resolve()
