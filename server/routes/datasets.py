@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from engine.data import DATASET_INFO, dataset_available
+from engine.optimizers import DEFAULTS as OPTIMIZER_DEFAULTS
 from engine.registry import REGISTRY
 from server.schemas import DatasetOut, Registry
 from server.state import Nnplay
@@ -31,3 +32,9 @@ def list_datasets(app: Nnplay) -> list[DatasetOut]:
 async def registry() -> Registry:
     """Every name the menus offer (activations, costs, inits, optimizers, layer types, datasets)."""
     return REGISTRY
+
+
+@router.get("/optimizers")
+async def optimizers() -> dict[str, dict[str, float]]:
+    """Each optimizer's hyper-parameters (besides the learning rate) with their defaults."""
+    return OPTIMIZER_DEFAULTS

@@ -1,0 +1,205 @@
+/**
+ * Start-up and wiring: loads what the server offers, builds the set-up from
+ * the link (or the defaults), and connects the settings, the designer, the
+ * live training, the run comparison and the draw tab to one state object.
+ */
+import { api } from './api.js';
+import { createCatalog } from './registry.js';
+import { defaultState, fromRequest, requestFromUrl, switchDataset, toRequest, urlWithSetup } from './state.js';
+import { analyseNetwork } from './shapes.js';
+import { clearErrors, locToPath, setPath, showErrors } from './form.js';
+import { renderSettings, STRUCTURAL_PATHS } from './settings.js';
+import { createDesigner } from './designer.js';
+import { createRuns } from './runs.js';
+import { createTraining } from './training.js';
+import { createDrawView } from './draw.js';
+import { redrawAll } from './charts.js';
+import { applyTranslations, dictionaries, getLocale, initialLocale, onLocaleChange, setLocale, t } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+/** Elements by id, keyed by their camel-cased id ("train-start" → trainStart). */
+const byIds = (ids) => Object.fromEntries(ids.map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
+
+function setUpLocalePicker() {
+  const picker = $('locale-select');
+  picker.replaceChildren(...Object.entries(dictionaries).map(([tag, dict]) => new Option(dict['locale.name'], tag)));
+  setLocale(initialLocale());
+  picker.value = getLocale();
+  picker.addEventListener('change', () => setLocale(picker.value));
+}
+
+/** The two views as ARIA tabs; each has its own address (/ and /draw) that keeps the set-up fragment. */
+function setUpTabs(onShow) {
+  const tabs = [...document.querySelectorAll('[role=tab]')];
+  function show(view, push) {
+    for (const tab of tabs) {
+      const selected = tab.dataset.viewTab === view;
+      tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      $(tab.getAttribute('aria-controls')).hidden = !selected;
+      if (selected && push && location.pathname !== tab.dataset.path) {
+        history.pushState(null, '', tab.dataset.path + location.hash);
+      }
+    }
+    document.documentElement.dataset.view = view;
+    onShow(view);
+  }
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => show(tab.dataset.viewTab, true));
+    tab.addEventListener('keydown', (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      next.focus();
+      show(next.dataset.viewTab, true);
+    });
+  });
+  addEventListener('popstate', () => show(location.pathname.startsWith('/draw') ? 'draw' : 'playground', false));
+  show(document.documentElement.dataset.view === 'draw' ? 'draw' : 'playground', false);
+}
+
+async function main() {
+  applyTranslations();
+  setUpLocalePicker();
+  let registry, optimizers, datasets, presets, limits;
+  try {
+    [registry, optimizers, datasets, presets, limits] = await Promise.all([
+      api.registry(), api.optimizers(), api.datasets(), api.presets(), api.limits()]);
+  } catch (error) {
+    $('run-error').hidden = false;
+    $('run-error').textContent = t('errors.load', { message: error.message });
+    return;
+  }
+  const catalog = createCatalog({ registry, optimizers, datasets, limits });
+  const fromLink = requestFromUrl();
+  let state = fromLink ? fromRequest(fromLink) : defaultState();
+  let analysis = null;
+
+  const settingsRoot = $('settings');
+  const playground = $('view-playground');
+  const inputShape = () => catalog.dataset(state.dataset)?.input_shape ?? null;
+
+  function changed() {
+    analysis = analyseNetwork(inputShape(), state.network.layers, catalog.limits);
+    clearErrors(settingsRoot);
+    designer.showAnalysis(inputShape(), analysis);
+    history.replaceState(null, '', urlWithSetup(toRequest(state, catalog)));
+  }
+
+  function renderAll() {
+    renderSettings(settingsRoot, state, catalog, onField);
+    designer.render(state, catalog);
+    changed();
+  }
+
+  function onField(path, value) {
+    if (path === 'dataset') {
+      state = switchDataset(state, value, catalog);
+      training.showFiguresFor(state.dataset, state.network.layers);
+      renderAll();
+      return;
+    }
+    setPath(state, path, value);
+    if (STRUCTURAL_PATHS.has(path)) renderSettings(settingsRoot, state, catalog, onField);
+    changed();
+  }
+
+  function load(request) {
+    state = fromRequest(request);
+    training.showFiguresFor(state.dataset, state.network.layers);
+    renderAll();
+  }
+
+  const designer = createDesigner(
+    { layers: $('layers'), list: $('layer-list'), diagram: $('network-diagram'), addBar: $('layer-add'), total: $('network-params') },
+    {
+      onField,
+      onLayers(layers) {
+        state.network.layers = layers;
+        designer.render(state, catalog);
+        changed();
+      },
+    },
+  );
+
+  const runs = createRuns($('runs-list'), {
+    onChange: () => {
+      training.redrawCurves();
+      if (document.documentElement.dataset.view === 'draw') draw.refreshModels();
+    },
+    onLoad: load,
+  });
+
+  const training = createTraining(
+    byIds(['train-start', 'train-pause', 'train-stop', 'epoch-counter', 'epoch-total', 'train-progress', 'run-status',
+      'run-error', 'run-stats', 'loss-chart', 'accuracy-chart', 'time-chart', 'decision-boundary', 'boundary-box',
+      'line-chart', 'line-box', 'loss-surface', 'surface-box', 'accuracy-box', 'feature-maps', 'feature-maps-box']),
+    {
+      prepare() {
+        if (analysis.valid) return toRequest(state, catalog);
+        const layers = $('layers');
+        (layers.querySelector('[aria-invalid=true]') ?? layers.querySelector('.invalid select'))?.focus();
+        return null;
+      },
+      onRefused(error) {
+        const detail = Array.isArray(error.detail) ? error.detail : [];
+        const tags = new Set(catalog.names('layer_types'));
+        showErrors(playground, detail.map((d) => ({ path: locToPath(d.loc, tags), message: d.msg })));
+      },
+      runs,
+      catalog,
+    },
+  );
+
+  const draw = createDrawView(
+    { canvas: $('draw-canvas'), undo: $('draw-undo'), clear: $('draw-clear'), model: $('draw-model'),
+      label: $('prediction-label'), status: $('draw-status'), chart: $('prediction-chart'), seen: $('draw-seen') },
+    { runs },
+  );
+
+  const presetSelect = $('preset-select');
+  function fillPresets() {
+    presetSelect.replaceChildren(new Option(t('setup.choosePreset'), ''), ...presets.map((p) => new Option(p.title, p.id)));
+  }
+  presetSelect.addEventListener('change', () => {
+    const preset = presets.find((p) => p.id === presetSelect.value);
+    if (preset) load(preset.request);
+  });
+
+  $('copy-link').addEventListener('click', async () => {
+    const url = urlWithSetup(toRequest(state, catalog));
+    try {
+      await navigator.clipboard.writeText(url);
+      $('copy-status').textContent = t('setup.copied');
+    } catch {
+      $('copy-status').textContent = t('setup.copyFailed', { url });
+    }
+  });
+
+  addEventListener('hashchange', () => {
+    const request = requestFromUrl();
+    if (request && JSON.stringify(request) !== JSON.stringify(toRequest(state, catalog))) load(request);
+  });
+
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redrawAll);
+  onLocaleChange(() => {
+    fillPresets();
+    renderAll();
+    runs.render();
+    training.relabel();
+    draw.relabel();
+    redrawAll();
+  });
+
+  fillPresets();
+  training.showFiguresFor(state.dataset, state.network.layers);
+  renderAll();
+  training.redrawCurves();
+  setUpTabs((view) => {
+    if (view === 'draw') draw.refreshModels();
+    requestAnimationFrame(redrawAll);
+  });
+  document.body.dataset.ready = 'true';
+}
+
+main();
