@@ -34,14 +34,21 @@ def epoch(n: int, train_loss: float, train_accuracy: float | None, validation_lo
             "samples_per_second": _num(samples_per_second, 1), **extra}
 
 
-def feature_maps(n: int, layer: int, maps: np.ndarray) -> Event:
-    """Each channel quantized to 0..255 over its own range (plenty for a heatmap);
-    `ranges` keeps the real (min, max) of each."""
+def quantize_maps(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(C, H, W) maps as uint8, each channel scaled to 0..255 over its own range
+    (plenty for a heatmap), and the (C, 2) real (min, max) of each channel:
+    a value is about min + q / 255 · (max − min)."""
     lo = maps.min(axis=(1, 2), keepdims=True)
     hi = maps.max(axis=(1, 2), keepdims=True)
     q = np.round(255 * (maps - lo) / np.where(hi > lo, hi - lo, 1)).astype(np.uint8)
+    return q, np.hstack([lo[:, 0], hi[:, 0]])
+
+
+def feature_maps(n: int, layer: int, maps: np.ndarray) -> Event:
+    """Each channel quantized to 0..255 over its own range; `ranges` keeps the real (min, max)."""
+    q, ranges = quantize_maps(maps)
     return {"type": "feature_maps", "epoch": n, "layer": layer, "maps": q.tolist(),
-            "ranges": np.hstack([lo[:, 0], hi[:, 0]]).round(5).tolist()}
+            "ranges": ranges.round(5).tolist()}
 
 
 def done(status: str, test_accuracy: float | None = None, error: str | None = None,

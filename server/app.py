@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -14,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from server.errors import ApiError
 from server.middleware import BodySizeLimit
 from server.predicting import Predictor
-from server.routes import datasets, health, pages, predict, presets, runs, stream
+from server.routes import corrections, datasets, health, inspect, pages, predict, presets, runs, stream
 from server.runs import RunManager
 from server.settings import Settings
 from server.state import AppState
@@ -52,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.server_limits.max_body_bytes)
     _add_error_handlers(app)
-    for module in (health, datasets, presets, runs, predict, stream, pages):
+    for module in (health, datasets, presets, runs, predict, inspect, corrections, stream, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
     return app
@@ -68,5 +72,22 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = "the server could not handle this request just now; it has been logged"
         return JSONResponse({"detail": detail}, status_code=503)
 
+    async def invalid(request: Request, exc: Exception) -> JSONResponse:
+        """FastAPI's own 422, except that NaN or Infinity in the body (which Python's JSON
+        parser accepts) is echoed back as text: the answer must stay valid JSON."""
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, status_code=422)
+
     app.add_exception_handler(ApiError, refused)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, unexpected)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value

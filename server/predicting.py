@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from engine.model import Model, model_from_bytes
+from engine.inspect import saliency
+from engine.model import Model, model_from_bytes, to_probabilities
 from server.errors import Unavailable, Unprocessable, no_model_yet, unknown_run
 from server.store import Store
 
@@ -46,16 +48,28 @@ class Predictor:
 
     def classify(self, model: Model, digit: np.ndarray) -> np.ndarray:
         """Class probabilities for one 28×28 image (white on black, 0..1)."""
-        if model.input_shape not in DIGIT_SHAPES or model.kind != "classification":
-            raise Unprocessable.at(
-                ["body"],
-                f"this model reads inputs of shape {list(model.input_shape)} "
-                f"({model.request.dataset}), not 28×28 digit images",
-            )
-        x = digit.reshape((1, *model.input_shape)).astype(np.float32)
+        x = _digit_input(model, digit)
         with self._lock:
             probabilities = model.predict(x)[0]
-        return np.nan_to_num(probabilities.astype(np.float64), nan=0.0, posinf=1.0, neginf=0.0)
+        return _finite_probabilities(probabilities)
+
+    def look_inside(self, model: Model, digit: np.ndarray, target: int | None) -> Inside:
+        """Every layer's output (the engine's own forward pass), the class probabilities and
+        the gradient × input saliency of class `target` (None: the predicted class)."""
+        x = _digit_input(model, digit)
+        net = model.network
+        with self._lock:
+            outputs = [out[0].copy() for out in net.forward_all(x)]  # saliency runs it again
+            probabilities = _finite_probabilities(to_probabilities(outputs[-1][None], model.kind)[0])
+            label = int(np.argmax(probabilities))
+            explained = label if target is None else target
+            if explained >= outputs[-1].size:
+                raise Unprocessable.at(
+                    ["body", "class"],
+                    f"this model has {outputs[-1].size} outputs: class is 0..{outputs[-1].size - 1}",
+                )
+            grad_x = saliency(net, x, explained)[0]
+        return Inside(outputs, probabilities, label, explained, grad_x.reshape(digit.shape))
 
     def _model_bytes(self, run_id: str) -> bytes:
         saved = self._store.model(run_id)
@@ -77,3 +91,29 @@ class Predictor:
             while len(self._cache) > CACHED_MODELS:
                 self._cache.popitem(last=False)
         return model
+
+
+@dataclass(frozen=True, slots=True)
+class Inside:
+    """What `Predictor.look_inside` found for one digit."""
+
+    outputs: list[np.ndarray]  # each layer's output for the digit, without the batch axis
+    probabilities: np.ndarray
+    label: int
+    explained: int  # the class of the saliency map
+    saliency: np.ndarray  # same shape as the digit
+
+
+def _digit_input(model: Model, digit: np.ndarray) -> np.ndarray:
+    """The digit as a batch of one for the model, or 422 if the model does not read digits."""
+    if model.input_shape not in DIGIT_SHAPES or model.kind != "classification":
+        raise Unprocessable.at(
+            ["body"],
+            f"this model reads inputs of shape {list(model.input_shape)} "
+            f"({model.request.dataset}), not 28×28 digit images",
+        )
+    return digit.reshape((1, *model.input_shape)).astype(np.float32)
+
+
+def _finite_probabilities(probabilities: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(probabilities.astype(np.float64), nan=0.0, posinf=1.0, neginf=0.0)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from engine.inspect import KERNELS
 from engine.spec import Limits, TrainRequest
 from server.settings import ServerLimits
 from server.store import RunRecord
@@ -161,3 +162,149 @@ def summary_fields(record: RunRecord) -> dict[str, Any]:
         "finished": record.finished,
         "model_epoch": record.model_epoch,
     }
+
+
+# -- look inside (issue 5) ------------------------------------------------------
+
+Digit = Annotated[int, Field(ge=0, le=9)]
+Grid = list[list[float]]
+
+
+class InspectRequest(PredictRequest):
+    """One digit, as for predict; `class` picks the class whose saliency is shown."""
+
+    target: Digit | None = Field(
+        default=None,
+        alias="class",
+        description="the class the saliency map explains; null: the predicted one",
+    )
+
+
+class LayerView(BaseModel):
+    """One layer's output for the digit. Image-shaped outputs (conv2d, maxpool, and dropout or
+    batchnorm after them) come as `maps`; vectors (dense, flatten, ...) as `activations`."""
+
+    index: int = Field(description="index into the request's network.layers")
+    type: str
+    output_shape: list[int]
+    maps: list[list[list[int]]] | None = Field(
+        default=None,
+        description="one 2-D map per channel (the first `max_maps`), each scaled to 0..255 over "
+        "its own range: a value is about min + q / 255 · (max − min)",
+    )
+    ranges: list[list[float]] | None = Field(default=None, description="[min, max] of each map")
+    channels: int | None = Field(default=None, description="channels of the layer (maps may be fewer)")
+    activations: list[float] | None = Field(
+        default=None, description="the output values (the first 256), 5 significant digits"
+    )
+    size: int | None = Field(default=None, description="values of the layer (activations may be fewer)")
+
+
+class Saliency(BaseModel):
+    """Gradient × input for one class: positive where a pixel's ink raised the class's output."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    target: int = Field(alias="class", description="the class explained")
+    values: Grid = Field(description="28×28, row-major rows, 5 significant digits")
+    max_abs: float = Field(description="the largest |value|, for a symmetric colour scale")
+
+
+class Inspection(Prediction):
+    layers: list[LayerView]
+    saliency: Saliency
+
+
+class KernelOut(BaseModel):
+    name: str
+    title: str
+    kernel: Grid
+
+
+MAX_KERNEL = 7
+MAX_KERNEL_VALUE = 1000.0
+
+
+class ConvolveRequest(PredictRequest):
+    """One digit, as for predict, and the kernel to slide over it."""
+
+    kernel: (
+        str
+        | list[
+            list[
+                Annotated[
+                    float,
+                    Field(ge=-MAX_KERNEL_VALUE, le=MAX_KERNEL_VALUE, allow_inf_nan=False),
+                ]
+            ]
+        ]
+    ) = Field(
+        description="a ready kernel's name (GET /api/kernels) or a square k×k matrix, k odd, "
+        f"k ≤ {MAX_KERNEL}",
+        examples=["edge_all", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]],
+    )
+
+    @field_validator("kernel")
+    @classmethod
+    def _kernel(cls, kernel: str | list[list[float]]) -> str | list[list[float]]:
+        if isinstance(kernel, str):
+            if kernel not in KERNELS:
+                raise ValueError(f"unknown kernel {kernel!r}: choose one of {', '.join(KERNELS)}")
+            return kernel
+        k = len(kernel)
+        if k % 2 == 0 or k > MAX_KERNEL:
+            raise ValueError(f"a kernel is k×k with k odd and at most {MAX_KERNEL} (1, 3, 5, 7), "
+                             f"not {k} rows")
+        for row in kernel:
+            if len(row) != k:
+                raise ValueError(f"the kernel must be square: {k} rows of {k} numbers, "
+                                 f"not a row of {len(row)}")
+        return kernel
+
+
+class ConvolutionSteps(BaseModel):
+    """The explorer's walk-through: convolution ('same' padding), ReLU, 2×2 max pooling, flattening.
+    Numbers rounded to 4 decimals."""
+
+    kernel: Grid = Field(description="the kernel used")
+    input: Grid = Field(description="the 28×28 image")
+    feature_map: Grid = Field(description="28×28: the kernel slid over the image")
+    relu: Grid = Field(description="28×28: max(0, feature_map)")
+    pooled: Grid = Field(description="14×14: the largest value of each 2×2 block")
+    flattened: list[float] = Field(description="the 196 pooled values, row by row")
+
+
+# -- corrections ("that's wrong") ----------------------------------------------
+
+
+class CorrectionIn(BaseModel):
+    """A digit the network misread, with its right label."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    pixels: Annotated[
+        list[Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]],
+        Field(min_length=PIXELS, max_length=PIXELS),
+    ] = Field(description="the 28×28 input the network saw (predict's `pixels`), row-major")
+    label: Digit = Field(description="the right digit")
+    predicted: Digit | None = Field(default=None, description="what the network said")
+    client: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="whose correction this is when there is no X-Client-Id header",
+    )
+
+
+class Correction(BaseModel):
+    id: int
+    created: float = Field(description="Unix time")
+    label: int
+    predicted: int | None
+    pixels: list[float] = Field(description="784 values in 0..1 (stored as bytes: steps of 1/255)")
+
+
+class CorrectionCount(BaseModel):
+    count: int
+    by_label: list[int] = Field(description="corrections per label 0..9")
+
+
+class CorrectionDeleted(BaseModel):
+    id: int
+    count: int = Field(description="the client's corrections left")

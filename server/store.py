@@ -45,6 +45,15 @@ CREATE TABLE IF NOT EXISTS models (
     data BLOB NOT NULL,
     saved REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created REAL NOT NULL,
+    client TEXT NOT NULL,
+    label INTEGER NOT NULL,
+    predicted INTEGER,
+    pixels BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_client ON corrections (client, id);
 """
 
 
@@ -61,6 +70,18 @@ class RunRecord:
     finished: float | None
     model_epoch: int | None
     model_saved: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRecord:
+    """A digit the student relabelled: `pixels` are 784 bytes, 0..255 for ink 0..1."""
+
+    id: int
+    created: float
+    client: str
+    label: int
+    predicted: int | None
+    pixels: bytes
 
 
 class Store:
@@ -120,6 +141,26 @@ class Store:
                 (run_id, epoch, data, time.time()),
             )
 
+    def add_correction(self, client: str, label: int, predicted: int | None,
+                       pixels: bytes) -> CorrectionRecord:
+        created = time.time()
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO corrections (created, client, label, predicted, pixels)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (created, client, label, predicted, pixels),
+            )
+        assert cursor.lastrowid is not None
+        return CorrectionRecord(cursor.lastrowid, created, client, label, predicted, pixels)
+
+    def delete_correction(self, client: str, correction_id: int) -> bool:
+        """Delete one of the client's corrections; False if it has none with this id."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM corrections WHERE id = ? AND client = ?", (correction_id, client)
+            )
+        return cursor.rowcount > 0
+
     # -- reads ----------------------------------------------------------------
 
     def run(self, run_id: str) -> RunRecord | None:
@@ -160,6 +201,24 @@ class Store:
                 "SELECT epoch, data FROM models WHERE run_id = ?", (run_id,)
             ).fetchone()
         return (row[0], bytes(row[1])) if row else None
+
+    def corrections(self, client: str, limit: int | None = None) -> list[CorrectionRecord]:
+        """The client's corrections, newest first (all of them when limit is None)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, created, client, label, predicted, pixels FROM corrections"
+                " WHERE client = ? ORDER BY id DESC LIMIT ?",
+                (client, -1 if limit is None else limit),
+            ).fetchall()
+        return [CorrectionRecord(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+
+    def correction_counts(self, client: str) -> dict[int, int]:
+        """How many corrections the client has, by label."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT label, COUNT(*) FROM corrections WHERE client = ? GROUP BY label", (client,)
+            ).fetchall()
+        return {int(label): int(n) for label, n in rows}
 
     def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRecord]:
         query = (

@@ -34,7 +34,7 @@ def predict_with_run(run_id: str, body: PredictRequest, app: Nnplay) -> Predicti
 
 
 def _predict(app: AppState, model: Model, body: PredictRequest) -> Prediction:
-    digit = _digit(app, body)
+    digit = read_digit(app, body)
     probabilities = app.predictor.classify(model, digit)
     return Prediction(
         label=int(np.argmax(probabilities)),
@@ -43,7 +43,8 @@ def _predict(app: AppState, model: Model, body: PredictRequest) -> Prediction:
     )
 
 
-def _digit(app: AppState, body: PredictRequest) -> np.ndarray:
+def read_digit(app: AppState, body: PredictRequest) -> np.ndarray:
+    """The 28×28 white-on-black 0..1 image of a predict-like body (pixels or a picture)."""
     if body.pixels is not None:
         return np.asarray(body.pixels, dtype=np.float32).reshape(28, 28)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from engine.spec import RequestError, TrainRequest, check_request
@@ -28,6 +28,26 @@ UNKNOWN = {404: {"model": ErrorAnswer, "description": "no run has this id"}}
 NO_MODEL = {409: {"model": ErrorAnswer, "description": "the run has not finished an epoch yet"}}
 
 
+#: the X-Client-Id header a browser sends with every request
+ClientHeader = Annotated[
+    str | None,
+    Header(max_length=64, description="identifies a browser: its run limit, its corrections"),
+]
+
+
+def client_of(request: Request, x_client_id: str | None) -> str:
+    """Who is asking: the browser's X-Client-Id header, else its IP address."""
+    return x_client_id or (request.client.host if request.client else "unknown")
+
+
+async def client_id(request: Request, x_client_id: ClientHeader = None) -> str:
+    return client_of(request, x_client_id)
+
+
+#: the caller's client id, for per-client limits and data (runs, corrections)
+ClientId = Annotated[str, Depends(client_id)]
+
+
 def known(run_id: str) -> str:
     """The id itself, or 404 for anything that cannot be one of ours."""
     if not is_run_id(run_id):
@@ -43,21 +63,12 @@ def known(run_id: str) -> str:
         503: {"model": ErrorAnswer, "description": "too many runs are waiting"},
     },
 )
-async def start_run(
-    body: TrainRequest,
-    request: Request,
-    app: Nnplay,
-    x_client_id: Annotated[
-        str | None,
-        Header(max_length=64, description="identifies a browser for the per-client run limit"),
-    ] = None,
-) -> RunCreated:
+async def start_run(body: TrainRequest, app: Nnplay, client: ClientId) -> RunCreated:
     """Queue a training run; refused with 422 before anything starts if the request is invalid."""
     try:
         check_request(body, app.settings.limits)
     except RequestError as exc:
         raise Unprocessable([{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]) from None
-    client = x_client_id or (request.client.host if request.client else "unknown")
     return RunCreated(run_id=app.runs.submit(body.model_dump(mode="json"), client))
 
 
