@@ -53,25 +53,36 @@ class Optimizer:
         raise NotImplementedError
 
 
+# sgd, momentum and nesterov run in the hot loop of the course's experiments:
+# they work in place through a scratch buffer (s = η g) instead of allocating
+# temporaries the size of the weights at every step.
+
+
 class SGD(Optimizer):
     def update(self, i, p, g):
-        p -= self.lr * g
+        (s,) = self._slots(i, p, 1)
+        np.multiply(g, self.lr, out=s)
+        p -= s
 
 
 class Momentum(Optimizer):
     def update(self, i, p, g):
-        (v,) = self._slots(i, p, 1)
+        v, s = self._slots(i, p, 2)
+        np.multiply(g, self.lr, out=s)
         v *= self.momentum
-        v -= self.lr * g
+        v -= s
         p += v
 
 
 class Nesterov(Optimizer):
     def update(self, i, p, g):
-        (v,) = self._slots(i, p, 1)
+        v, s = self._slots(i, p, 2)
+        np.multiply(g, self.lr, out=s)
         v *= self.momentum
-        v -= self.lr * g
-        p += self.momentum * v - self.lr * g
+        v -= s
+        p -= s
+        np.multiply(v, self.momentum, out=s)
+        p += s
 
 
 class AdaGrad(Optimizer):

@@ -27,7 +27,7 @@ def warm_up() -> float:
     for dtype in (np.float32, np.float64):
         x = np.zeros((1, 1, 4, 4), dtype)
         cols = im2col(x, 2, 1, 3, 3)
-        col2im(cols, 1, 1, 4, 4, 2, 1, 3, 3)
+        col2im(cols, 1, 4, 4, 2, 1, 3, 3)
         out, arg = maxpool_forward(x, 2, 2, 2, 2)
         maxpool_backward(out, arg, 4, 4)
     augment_images(np.zeros((1, 1, 4, 4), np.float32), np.random.default_rng(0), 1, 5.0)

@@ -1,8 +1,10 @@
 """im2col / col2im for convolution as one GEMM.
 
-`im2col` lays every k×k receptive field of every example out as a row, so
-the convolution of a whole batch becomes `cols @ W.T`; `col2im` scatters the
-row gradients back onto the (padded) input, summing where fields overlap.
+`im2col` lays the k×k receptive fields of each example out as the columns of
+a (C·k·k, H_out·W_out) matrix, so the convolution is one GEMM per example,
+`W (F, C·k·k) @ cols`, whose result is already the (F, H_out, W_out) output
+in NCHW order (contiguous, so the activation and pooling after it run at full
+speed); `col2im` scatters column gradients back onto the (padded) input.
 """
 
 from __future__ import annotations
@@ -13,35 +15,32 @@ from numba import njit
 
 @njit(cache=True)
 def im2col(xp: np.ndarray, k: int, s: int, ho: int, wo: int) -> np.ndarray:
-    """(N, C, Hp, Wp) padded input -> (N*ho*wo, C*k*k) rows of receptive fields."""
+    """(N, C, Hp, Wp) padded input -> (N, C*k*k, ho*wo): row (c, u, v) of example n
+    holds the input pixel under kernel tap (u, v) of channel c for every output position."""
     n, c = xp.shape[0], xp.shape[1]
-    cols = np.empty((n * ho * wo, c * k * k), dtype=xp.dtype)
+    cols = np.empty((n, c * k * k, ho * wo), dtype=xp.dtype)
     for b in range(n):
-        for i in range(ho):
-            for j in range(wo):
-                row = (b * ho + i) * wo + j
-                col = 0
-                for ch in range(c):
-                    for u in range(k):
-                        for v in range(k):
-                            cols[row, col] = xp[b, ch, i * s + u, j * s + v]
-                            col += 1
+        for ch in range(c):
+            for u in range(k):
+                for v in range(k):
+                    row = (ch * k + u) * k + v
+                    for i in range(ho):
+                        for j in range(wo):
+                            cols[b, row, i * wo + j] = xp[b, ch, i * s + u, j * s + v]
     return cols
 
 
 @njit(cache=True)
-def col2im(dcols: np.ndarray, n: int, c: int, hp: int, wp: int, k: int, s: int,
-           ho: int, wo: int) -> np.ndarray:
-    """Inverse scatter of im2col: (N*ho*wo, C*k*k) -> (N, C, Hp, Wp), summed."""
+def col2im(dcols: np.ndarray, c: int, hp: int, wp: int, k: int, s: int, ho: int, wo: int) -> np.ndarray:
+    """Inverse scatter of im2col: (N, C*k*k, ho*wo) -> (N, C, Hp, Wp), summed where fields overlap."""
+    n = dcols.shape[0]
     dx = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
     for b in range(n):
-        for i in range(ho):
-            for j in range(wo):
-                row = (b * ho + i) * wo + j
-                col = 0
-                for ch in range(c):
-                    for u in range(k):
-                        for v in range(k):
-                            dx[b, ch, i * s + u, j * s + v] += dcols[row, col]
-                            col += 1
+        for ch in range(c):
+            for u in range(k):
+                for v in range(k):
+                    row = (ch * k + u) * k + v
+                    for i in range(ho):
+                        for j in range(wo):
+                            dx[b, ch, i * s + u, j * s + v] += dcols[b, row, i * wo + j]
     return dx

@@ -32,6 +32,15 @@ class Layer:
     def backward(self, dy: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def grad_buffer(self, name: str) -> np.ndarray:
+        """The reusable gradient array of param `name`. Writing gradients into
+        the same buffers every step (np.matmul(..., out=)) avoids allocating
+        (and page-faulting) fresh large arrays in the hot loop."""
+        p, g = self.params[name], self.grads.get(name)
+        if g is None or g.dtype != p.dtype or g.shape != p.shape:
+            g = self.grads[name] = np.empty_like(p)
+        return g
+
     @property
     def n_params(self) -> int:
         return sum(p.size for p in self.params.values())

@@ -56,21 +56,22 @@ class Conv2D(ActivatedLayer):
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr))) if pt + pb + pl + pr else x
         self.xp_shape = xp.shape
         self.cols = im2col(np.ascontiguousarray(xp), self.k, self.s, self.ho, self.wo)
-        wmat = self.params["w"].reshape(len(self.params["w"]), -1)
-        z = self.cols @ wmat.T + self.params["b"]
-        return z.reshape(len(x), self.ho, self.wo, -1).transpose(0, 3, 1, 2)
+        w = self.params["w"]
+        z = np.matmul(w.reshape(len(w), -1), self.cols)  # (N, F, ho*wo)
+        z += self.params["b"][:, None]
+        return z.reshape(len(x), len(w), self.ho, self.wo)
 
     def backward_z(self, dz):
         n, f = dz.shape[:2]
-        dz_rows = dz.transpose(0, 2, 3, 1).reshape(-1, f)
+        dz3 = dz.reshape(n, f, -1)
         w = self.params["w"]
-        self.grads["w"] = (dz_rows.T @ self.cols).reshape(w.shape)
-        self.grads["b"] = dz_rows.sum(axis=0)
+        self.grads["w"] = np.matmul(dz3, self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        self.grads["b"] = dz3.sum(axis=(0, 2))
         if not self.needs_input_grad:
             return None
-        dcols = dz_rows @ w.reshape(f, -1)
+        dcols = np.matmul(w.reshape(f, -1).T, dz3)
         _, c, hp, wp = self.xp_shape
-        dxp = col2im(dcols, n, c, hp, wp, self.k, self.s, self.ho, self.wo)
+        dxp = col2im(dcols, c, hp, wp, self.k, self.s, self.ho, self.wo)
         (pt, _), (pl, _) = self.pad_h, self.pad_w
         h, wd = self.input_shape[1:]
         return dxp[:, :, pt:pt + h, pl:pl + wd]

@@ -31,8 +31,8 @@ class Dense(ActivatedLayer):
         return self.x @ self.params["w"] + self.params["b"]
 
     def backward_z(self, dz):
-        self.grads["w"] = self.x.T @ dz
-        self.grads["b"] = dz.sum(axis=0)
+        np.matmul(self.x.T, dz, out=self.grad_buffer("w"))
+        np.sum(dz, axis=0, out=self.grad_buffer("b"))
         if not self.needs_input_grad:
             return None
         return (dz @ self.params["w"].T).reshape((len(dz), *self.input_shape))
