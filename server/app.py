@@ -18,7 +18,18 @@ from fastapi.templating import Jinja2Templates
 from server.errors import ApiError
 from server.middleware import BodySizeLimit
 from server.predicting import Predictor
-from server.routes import corrections, datasets, health, inspect, pages, predict, presets, runs, stream
+from server.routes import (
+    corrections,
+    datasets,
+    explore,
+    health,
+    inspect,
+    pages,
+    predict,
+    presets,
+    runs,
+    stream,
+)
 from server.runs import RunManager
 from server.settings import Settings
 from server.state import AppState
@@ -56,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.server_limits.max_body_bytes)
     _add_error_handlers(app)
-    for module in (health, datasets, presets, runs, predict, inspect, corrections, stream, pages):
+    routers = (health, datasets, presets, runs, predict, inspect, corrections, explore, stream, pages)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
     return app
