@@ -111,6 +111,17 @@ class EarlyStopping(_Strict):
     patience: int = Field(default=0, ge=0, le=1000, description="0 = off")
 
 
+class CorrectionsSpec(_Strict):
+    """The student's "That's wrong" digits, added to an MNIST run's training part."""
+
+    repeat: int = Field(default=20, ge=1, le=100,
+                        description="how many times each correction is added to the training part "
+                                    "(a handful among thousands would barely count once)")
+    ids: list[int] | None = Field(default=None, max_length=100_000,
+                                  description="set by the server (or the CLI, from the file): the ids "
+                                              "of the corrections this run used; a value sent is replaced")
+
+
 class TrainRequest(_Strict):
     dataset: DatasetName
     train_size: int | None = Field(default=None, ge=1, description="default: the rest of the training part")
@@ -122,6 +133,8 @@ class TrainRequest(_Strict):
     n_points: int | None = Field(default=None, ge=10, le=20000, description="2-D and line data")
     augment: Augment = Augment()
     early_stopping: EarlyStopping = EarlyStopping()
+    corrections: CorrectionsSpec | None = Field(
+        default=None, description="add the student's corrected digits to the training part (mnist)")
     network: NetworkSpec
 
 
@@ -159,6 +172,13 @@ def split_sizes(req: TrainRequest) -> tuple[int, int]:
         n_val = DEFAULT_VALIDATION.get(req.dataset, total // 5)
     n_train = req.train_size if req.train_size is not None else total - n_val
     return n_train, n_val
+
+
+def n_corrections_added(req: TrainRequest) -> int:
+    """Training examples the corrections add (each one `repeat` times), when their number is
+    known from `corrections.ids`; 0 otherwise (the server fills ids before it checks)."""
+    spec = req.corrections
+    return len(spec.ids) * spec.repeat if spec and spec.ids else 0
 
 
 def layer_shapes(req: TrainRequest) -> tuple[list[tuple[int, ...]], list[dict[str, Any]]]:
@@ -257,20 +277,31 @@ def _check_data(req: TrainRequest, limits: Limits) -> list[dict[str, Any]]:
                              f"{req.dataset} is not generated: noise and n_points do not apply"))
     if (req.augment.shift or req.augment.rotate) and len(info.input_shape) != 3:
         errors.append(_error(("augment",), "shift/rotate augmentation applies to images only"))
+    if req.corrections is not None and req.dataset != "mnist":
+        errors.append(_error(("corrections",), "corrections are drawn digits: they can only be "
+                             f"added to an mnist run, not to {req.dataset}"))
     return errors
 
 
 def _check_limits(req: TrainRequest, limits: Limits, n_params: int) -> list[dict[str, Any]]:
+    n_train = split_sizes(req)[0]
     checks = [
         (("epochs",), req.epochs, "max_epochs", "epochs"),
-        (("train_size",), split_sizes(req)[0], "max_train_size", "training examples"),
+        (("train_size",), n_train, "max_train_size", "training examples"),
         (("batch_size",), req.batch_size, "max_batch_size", "examples per batch"),
         (("network", "layers"), len(req.network.layers), "max_layers", "layers"),
         (("network", "layers"), n_params, "max_parameters", "trainable parameters"),
     ]
-    return [_error(loc, f"{value} {what} is over this server's limit {name} = "
-                   f"{getattr(limits, name)}", "limit")
-            for loc, value, name, what in checks if value > getattr(limits, name)]
+    errors = [_error(loc, f"{value} {what} is over this server's limit {name} = "
+                     f"{getattr(limits, name)}", "limit")
+              for loc, value, name, what in checks if value > getattr(limits, name)]
+    spec, added = req.corrections, n_corrections_added(req)
+    if spec and spec.ids and n_train <= limits.max_train_size < n_train + added:
+        errors.append(_error(("corrections", "repeat"), f"{n_train} training examples + "
+                             f"{len(spec.ids)} corrections × {spec.repeat} = {n_train + added} is "
+                             f"over this server's limit max_train_size = {limits.max_train_size}: "
+                             "lower repeat or train_size", "limit"))
+    return errors
 
 
 def check_request(req: TrainRequest, limits: Limits | None = None) -> int:

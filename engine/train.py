@@ -16,6 +16,7 @@ import numpy as np
 from engine import events
 from engine.data import augment_images, load_dataset
 from engine.data.errors import DataUnavailable
+from engine.data.registry import DATASET_INFO, DatasetInfo
 from engine.metrics import confusion_matrix, evaluate
 from engine.model import Model
 from engine.network import Network
@@ -36,6 +37,14 @@ class Stopped(Exception):
 
 class Diverged(Exception):
     """The loss is no longer a finite number."""
+
+
+class CorrectionsError(Exception):
+    """The student's corrections cannot be used as given (missing, unasked for, malformed)."""
+
+
+NO_CORRECTIONS = ("this run asks for your corrections but none were given "
+                  "(python -m engine train takes them with --corrections FILE.npz)")
 
 
 def targets_for(labels: np.ndarray, units: int, kind: str) -> np.ndarray:
@@ -66,8 +75,15 @@ def train_epoch(net: Network, opt: Optimizer, x: np.ndarray, t: np.ndarray, batc
 
 def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
           run_id: str = "run", data_dir=None, should_stop: Callable[[], bool] | None = None,
-          on_checkpoint: Callable[[Model, int], None] | None = None) -> Model | None:
+          on_checkpoint: Callable[[Model, int], None] | None = None,
+          extra_train: tuple[np.ndarray, np.ndarray] | None = None) -> Model | None:
     """Train per `request`, reporting contract events through `on_event`.
+
+    `extra_train` is the student's corrections when `request.corrections` asks
+    for them: (N, 1, 28, 28) float32 images in 0..1 and int64 labels (see
+    `engine.corrections.training_arrays`). They join the training part,
+    `request.corrections.repeat` times each, after it is cut to train_size; a
+    run that asks for corrections and gets none ends failed, saying so.
 
     Returns the model (best epoch's weights if early stopping restored them),
     or None if no model was built.
@@ -76,12 +92,11 @@ def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
     try:
         # Overflow while diverging is reported once, as a failed run, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            model = _Run(request, on_event, run_id, data_dir, should_stop, on_checkpoint).run()
+            model = _Run(request, on_event, run_id, data_dir, should_stop, on_checkpoint,
+                         extra_train).run()
     except Stopped:
         on_event(events.done("stopped"))
-    except Diverged as exc:
-        on_event(events.done("failed", error=str(exc)))
-    except DataUnavailable as exc:
+    except (Diverged, DataUnavailable, CorrectionsError) as exc:
         on_event(events.done("failed", error=str(exc)))
     except Exception as exc:  # noqa: BLE001 - the run must end visibly, whatever broke
         on_event(events.done("failed", error=f"{type(exc).__name__}: {exc}"))
@@ -91,14 +106,16 @@ def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
 class _Run:
     """One training run's state; `run()` is the loop."""
 
-    def __init__(self, req, on_event, run_id, data_dir, should_stop, on_checkpoint):
+    def __init__(self, req, on_event, run_id, data_dir, should_stop, on_checkpoint, extra_train):
         self.req, self.emit, self.run_id = req, on_event, run_id
         self.should_stop = should_stop or (lambda: False)
         self.on_checkpoint = on_checkpoint
         self.data_dir = data_dir
+        self.extra_train = extra_train
 
     def _prepare(self) -> None:
         req = self.req
+        self.x_fix, self.l_fix = self._corrections(DATASET_INFO[req.dataset])  # before a long load
         ds = load_dataset(req.dataset, data_dir=self.data_dir, noise=req.noise,
                           n_points=req.n_points, seed=req.seed)
         self.kind = ds.info.kind
@@ -106,10 +123,13 @@ class _Run:
         self.model = Model.new(req)
         self.net = self.model.network
         units = req.network.layers[-1].units
+        self.n_part = n_train + n_val
         self.x_train, self.l_train = ds.x_train[:n_train], ds.y_train[:n_train]
         self.x_val = ds.x_train[n_train:n_train + n_val]
         self.l_val = ds.y_train[n_train:n_train + n_val]
         self.x_test, self.l_test = ds.x_test, ds.y_test
+        self._add_corrections()
+        self.t_fix = targets_for(self.l_fix, units, self.kind)
         self.t_train = targets_for(self.l_train, units, self.kind)
         self.t_val = targets_for(self.l_val, units, self.kind)
         self.t_test = targets_for(self.l_test, units, self.kind)
@@ -120,6 +140,40 @@ class _Run:
         self.l1, self.l2 = reg.l1, reg.l2
         opt = req.network.optimizer
         self.opt = make_optimizer(opt.kind, opt.learning_rate, **opt.hyper())
+
+    def _corrections(self, info: DatasetInfo) -> tuple[np.ndarray, np.ndarray]:
+        """The student's corrections, un-repeated (empty when the request does not ask for them)."""
+        input_shape, classes = tuple(info.input_shape), max(info.classes, 2)
+        none = (np.empty((0, *input_shape), np.float32), np.empty(0, np.int64))
+        if self.req.corrections is None:
+            if self.extra_train is not None and len(self.extra_train[0]):
+                raise CorrectionsError('corrections were given but the request does not ask for them: '
+                                       'add "corrections": {"repeat": 20} to it')
+            return none
+        if self.extra_train is None or len(self.extra_train[0]) == 0:
+            raise CorrectionsError(NO_CORRECTIONS)
+        x, labels = np.asarray(self.extra_train[0], np.float32), np.asarray(self.extra_train[1])
+        if x.shape[1:] != input_shape or labels.shape != (len(x),):
+            raise CorrectionsError(f"the corrections must be {'×'.join(map(str, input_shape))} images "
+                                   f"with one label each, not {x.shape} and {labels.shape} labels")
+        if labels.min() < 0 or labels.max() >= classes:
+            raise CorrectionsError(f"the corrections' labels must be classes 0..{classes - 1}")
+        return x, labels.astype(np.int64)
+
+    def _add_corrections(self) -> None:
+        """Each correction joins the training part `repeat` times (after it was cut to
+        train_size), to be shuffled and augmented like any other example."""
+        if len(self.x_fix):
+            repeat = self.req.corrections.repeat
+            self.x_train = np.concatenate([self.x_train, *[self.x_fix] * repeat])
+            self.l_train = np.concatenate([self.l_train, *[self.l_fix] * repeat])
+
+    def _corrections_metrics(self) -> dict[str, Any]:
+        """Accuracy on the (un-repeated) corrections: has the network learnt the student's digits?"""
+        if not len(self.x_fix):
+            return {}
+        accuracy = self._evaluate(self.x_fix, self.t_fix, self.l_fix).accuracy
+        return {"corrections_accuracy": round(float(accuracy), 6)}
 
     def _labels(self, labels):
         return None if self.kind == "regression" else labels
@@ -135,7 +189,7 @@ class _Run:
                   for s, ly in zip(req.network.layers, net.layers, strict=True)]
         self.emit(events.started(self.run_id, net.n_params, len(self.x_train), len(self.x_val),
                                  layers, input_shape=list(net.input_shape), kind=self.kind,
-                                 **plot_points(self.ds, len(self.x_train) + len(self.x_val))))
+                                 n_corrections=len(self.x_fix), **plot_points(self.ds, self.n_part)))
         probe = (self.x_val if len(self.x_val) else self.x_test)[:1]
         n_eval = min(len(self.x_train), TRAIN_EVAL_SIZE)
         best = (-np.inf, 0, None)  # (score, epoch, state)
@@ -150,7 +204,7 @@ class _Run:
                                f"Try a smaller learning rate (now {req.network.optimizer.learning_rate}).")
             self.emit(events.epoch(n, tr.loss, tr.accuracy, va.loss if len(self.x_val) else None,
                                    va.accuracy, seconds, len(self.x_train) / seconds,
-                                   **self._visuals()))
+                                   **self._corrections_metrics(), **self._visuals()))
             for index, maps in feature_map_layers(req, net, probe):
                 self.emit(events.feature_maps(n, index, maps))
             if self.on_checkpoint:

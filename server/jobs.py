@@ -10,6 +10,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from engine.corrections import training_arrays
 from engine.model import Model, model_to_bytes
 from engine.spec import TrainRequest
 from engine.train import train
@@ -54,6 +55,7 @@ def run_job(job: Job, out: Connection, controls: Controls, data_dir: Path | None
         data_dir=data_dir,
         should_stop=should_stop,
         on_checkpoint=on_checkpoint,
+        extra_train=training_arrays(*job.corrections) if job.corrections else None,
     )
     if model is not None and saved["epoch"]:
         out.send(("model", job.run_id, saved["epoch"], model_to_bytes(model)))

@@ -35,6 +35,8 @@ class LiveRun:
     run_id: str
     request: dict[str, Any]
     client: str
+    #: pixels and labels of the corrections the request asks for, until a worker has them
+    corrections: tuple[Any, Any] | None = None
     status: str = "queued"
     paused: bool = False
     position: int | None = None
@@ -95,8 +97,10 @@ class RunManager:
 
     # -- commands (event loop) -------------------------------------------------------------
 
-    def submit(self, request: dict[str, Any], client: str) -> str:
-        """Queue a validated request; refuses when a limit would be exceeded."""
+    def submit(self, request: dict[str, Any], client: str,
+               corrections: tuple[Any, Any] | None = None) -> str:
+        """Queue a validated request (with the corrections' pixels and labels when it asks for
+        them); refuses when a limit would be exceeded."""
         limits = self._settings.server_limits
         mine = sum(1 for r in self._live.values() if r.client == client and r.active)
         if mine >= limits.max_runs_per_client:
@@ -113,7 +117,7 @@ class RunManager:
             )
         run_id = new_run_id()
         self._store.create_run(run_id, request)
-        self._live[run_id] = LiveRun(run_id, request, client)
+        self._live[run_id] = LiveRun(run_id, request, client, corrections)
         self._queue.append(run_id)
         self._dispatch()
         return run_id
@@ -259,13 +263,15 @@ class RunManager:
                 break
             run = self._live[self._queue.popleft()]
             try:
-                job = Job(run.run_id, run.request, self._settings.server_limits.max_pause_seconds)
+                job = Job(run.run_id, run.request, self._settings.server_limits.max_pause_seconds,
+                          run.corrections)
                 self._pool.submit(slot, state.pid, job)
             except WorkerGone:
                 self._queue.appendleft(run.run_id)
                 del self._slots[slot]
                 continue
             state.run_id, run.slot, run.status, run.position = run.run_id, slot, "running", None
+            run.corrections = None  # the worker has them now
             self._store.set_status(run.run_id, "running")
         self._announce_positions()
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from engine.corrections import PIXELS, CorrectionSet
 from server.events import DONE, EPOCH, WireEvent
 
 ACTIVE = ("queued", "running")
@@ -211,6 +214,15 @@ class Store:
                 (client, -1 if limit is None else limit),
             ).fetchall()
         return [CorrectionRecord(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+
+    def correction_set(self, client: str) -> CorrectionSet:
+        """All the client's corrections as arrays, oldest first: what a training run adds."""
+        records = self.corrections(client)[::-1]
+        return CorrectionSet(
+            pixels=np.frombuffer(b"".join(r.pixels for r in records), np.uint8).reshape(-1, PIXELS),
+            labels=np.array([r.label for r in records], np.int64),
+            ids=np.array([r.id for r in records], np.int64),
+        )
 
     def correction_counts(self, client: str) -> dict[int, int]:
         """How many corrections the client has, by label."""

@@ -24,6 +24,9 @@ class Job:
     run_id: str
     request: dict[str, Any]
     max_pause_seconds: float
+    #: the student's corrections when the request asks for them: (pixels uint8 N×784, labels (N,)).
+    #: They travel beside the request, never in it: the saved request keeps only their ids.
+    corrections: tuple[Any, Any] | None = None
 
 
 @dataclass(frozen=True)

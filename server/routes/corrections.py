@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from engine.corrections import corrections_to_bytes
 from server.errors import Conflict, NotFound
 from server.routes.runs import ClientHeader, ClientId, client_of
 from server.schemas import (
@@ -65,6 +66,23 @@ def list_corrections(
 def count_corrections(app: Nnplay, client: ClientId) -> CorrectionCount:
     counts = app.store.correction_counts(client)
     return CorrectionCount(count=sum(counts.values()), by_label=[counts.get(d, 0) for d in range(10)])
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}},
+                     "description": "an .npz: pixels uint8 N×784, labels, ids"}},
+)
+def export_corrections(app: Nnplay, client: ClientId) -> Response:
+    """All the caller's corrections, oldest first, as the .npz file that
+    `python -m engine train --corrections FILE.npz` adds to a training run."""
+    saved = app.store.correction_set(client)
+    return Response(
+        corrections_to_bytes(saved.pixels, saved.labels, saved.ids),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": 'attachment; filename="nnplay-corrections.npz"'},
+    )
 
 
 @router.delete("/{correction_id}", responses=NOT_FOUND)

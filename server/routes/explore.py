@@ -34,8 +34,8 @@ class _Strict(BaseModel):
 class SurfaceOut(BaseModel):
     name: str
     title: str
-    start: tuple[float, float]
-    minimum: tuple[float, float] | None
+    start: list[float] = Field(description="[x, y]")
+    minimum: list[float] | None = Field(description="[x, y] of the minimum, if there is one")
     x: list[float]
     y: list[float]
     z: list[list[float]]
@@ -52,7 +52,7 @@ class RaceRequest(_Strict):
 
 class RaceOut(BaseModel):
     surface: str
-    paths: dict[str, list[tuple[float, float]]] = Field(
+    paths: dict[str, list[list[float]]] = Field(
         description="each optimizer's path; shorter than steps + 1 where it diverged")
 
 
@@ -75,7 +75,8 @@ class DistributionOut(BaseModel):
 @router.get("/race/surfaces")
 async def surfaces() -> list[SurfaceOut]:
     """The test surfaces with a contour grid of f."""
-    return [SurfaceOut(name=s.name, title=s.title, start=s.start, minimum=s.minimum,
+    return [SurfaceOut(name=s.name, title=s.title, start=list(s.start),
+                       minimum=list(s.minimum) if s.minimum else None,
                        **surface_grid(s.name)) for s in SURFACES.values()]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from engine.spec import RequestError, TrainRequest, check_request
+from engine.spec import CorrectionsSpec, RequestError, TrainRequest, check_request
 from server.errors import Unprocessable, no_model_yet, unknown_run
 from server.ids import is_run_id
 from server.schemas import (
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 UNKNOWN = {404: {"model": ErrorAnswer, "description": "no run has this id"}}
 NO_MODEL = {409: {"model": ErrorAnswer, "description": "the run has not finished an epoch yet"}}
+NO_CORRECTIONS_YET = "you have no corrections yet: mark a misread digit as wrong on the Draw page first"
 
 
 #: the X-Client-Id header a browser sends with every request
@@ -64,12 +65,34 @@ def known(run_id: str) -> str:
     },
 )
 async def start_run(body: TrainRequest, app: Nnplay, client: ClientId) -> RunCreated:
-    """Queue a training run; refused with 422 before anything starts if the request is invalid."""
+    """Queue a training run; refused with 422 before anything starts if the request is invalid.
+
+    With `corrections`, all the caller's corrections join the training part; the saved request
+    names them in `corrections.ids` (their pixels go to the worker, not into the request)."""
+    if body.corrections is not None:
+        body.corrections.ids = None  # the server says which ones it used
+    _check(body, app)
+    corrections = None
+    if body.corrections is not None:
+        corrections = await run_in_threadpool(_take_corrections, app, client, body.corrections)
+        _check(body, app)  # again, now that their number counts against max_train_size
+    return RunCreated(run_id=app.runs.submit(body.model_dump(mode="json"), client, corrections))
+
+
+def _check(body: TrainRequest, app: AppState) -> None:
     try:
         check_request(body, app.settings.limits)
     except RequestError as exc:
         raise Unprocessable([{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]) from None
-    return RunCreated(run_id=app.runs.submit(body.model_dump(mode="json"), client))
+
+
+def _take_corrections(app: AppState, client: str, spec: CorrectionsSpec) -> tuple[Any, Any]:
+    """The client's corrections (pixels, labels) for a run; their ids go into `spec`."""
+    saved = app.store.correction_set(client)
+    if not len(saved):
+        raise Unprocessable.at(["body", "corrections"], NO_CORRECTIONS_YET)
+    spec.ids = saved.ids.tolist()
+    return saved.pixels, saved.labels
 
 
 @router.get("")

@@ -1,15 +1,24 @@
 """"That's wrong": corrections saved per client in SQLite, listed, counted, deleted, kept across
-a restart (in-process, no workers)."""
+a restart, exported, and added to a training run (in-process, no workers)."""
 
 from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from engine.corrections import load_corrections
 from server.app import create_app
+from server.jobs import run_job
 from server.routes import corrections
 from server.settings import Settings
+from server.worker import Job
+from tests.api.samples import tiny_mnist, xor
+from tests.api.test_jobs import Pipe, controls
 
 ALICE = {"X-Client-Id": "alice"}
 BOB = {"X-Client-Id": "bob"}
@@ -124,3 +133,82 @@ def test_corrections_survive_a_restart(settings: Settings) -> None:
         assert again == saved
         assert np.array(again["pixels"]) == pytest.approx(pixels, abs=0.5 / 255 + 1e-4)
         assert client.get("/api/corrections/count", headers=ALICE).json()["by_label"][8] == 1
+
+
+# -- corrections in a training run ------------------------------------------------------------
+
+
+def test_a_run_asking_for_corrections_needs_some(client: TestClient) -> None:
+    answer = client.post("/api/runs", json=tiny_mnist() | {"corrections": {}}, headers=ALICE)
+    assert answer.status_code == 422
+    (error,) = answer.json()["detail"]
+    assert error["loc"] == ["body", "corrections"] and "no corrections yet" in error["msg"]
+    assert client.get("/api/runs").json() == []
+
+
+def test_corrections_are_for_mnist_runs_only(client: TestClient) -> None:
+    correct(client, ALICE)
+    answer = client.post("/api/runs", json=xor() | {"corrections": {}}, headers=ALICE)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "corrections"]
+
+
+def test_a_run_uses_all_the_callers_corrections_and_names_them(client: TestClient) -> None:
+    first = correct(client, ALICE, pixels=a_digit(1), label=4)
+    second = correct(client, ALICE, pixels=a_digit(2), label=9)
+    correct(client, BOB, label=1)
+    request = tiny_mnist() | {"corrections": {"repeat": 7, "ids": [123456]}}  # ids are the server's
+    answer = client.post("/api/runs", json=request, headers=ALICE)
+    assert answer.status_code == 201, answer.text
+    run_id = answer.json()["run_id"]
+    saved = client.get(f"/api/runs/{run_id}").json()["request"]
+    assert saved["corrections"] == {"repeat": 7, "ids": [first["id"], second["id"]]}  # oldest first
+
+    # the pixels wait beside the request for a worker (no workers here), not inside it
+    pixels, labels = client.app.state.nnplay.runs.live(run_id).corrections  # type: ignore[attr-defined]
+    assert pixels.dtype == np.uint8 and pixels.shape == (2, 784) and labels.tolist() == [4, 9]
+    assert pixels[0] / 255 == pytest.approx(first["pixels"], abs=1e-4)
+
+
+def test_the_repeated_corrections_count_against_the_train_size_limit(settings: Settings) -> None:
+    settings.limits.max_train_size = 120  # tiny_mnist trains on 100
+    with TestClient(create_app(settings)) as client:
+        correct(client, ALICE)
+        correct(client, ALICE)
+        ok = client.post("/api/runs", json=tiny_mnist() | {"corrections": {"repeat": 10}}, headers=ALICE)
+        assert ok.status_code == 201, ok.text
+        over = client.post("/api/runs", json=tiny_mnist() | {"corrections": {"repeat": 11}}, headers=ALICE)
+        assert over.status_code == 422
+        (error,) = over.json()["detail"]
+        assert error["loc"] == ["body", "corrections", "repeat"] and "max_train_size" in error["msg"]
+
+
+def test_export_answers_the_callers_corrections_as_an_npz(client: TestClient) -> None:
+    first = correct(client, ALICE, pixels=a_digit(3), label=2, predicted=7)
+    second = correct(client, ALICE, pixels=a_digit(4), label=5)
+    correct(client, BOB, label=1)
+    answer = client.get("/api/corrections/export", headers=ALICE)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/octet-stream"
+    assert ".npz" in answer.headers["content-disposition"]
+    with np.load(io.BytesIO(answer.content), allow_pickle=False) as npz:
+        assert npz["pixels"].dtype == np.uint8 and npz["pixels"].shape == (2, 784)
+        assert npz["labels"].tolist() == [2, 5]
+        assert npz["ids"].tolist() == [first["id"], second["id"]]
+        assert npz["pixels"][1] / 255 == pytest.approx(second["pixels"], abs=1e-4)
+    assert len(load_corrections(answer.content)) == 2  # what `python -m engine train` reads
+    empty = load_corrections(client.get("/api/corrections/export").content)
+    assert len(empty) == 0 and empty.pixels.shape == (0, 784)
+
+
+@pytest.mark.mnist
+def test_a_worker_trains_on_the_corrections_it_is_given(mnist_dir: Path) -> None:
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 784), dtype=np.uint8)
+    request = tiny_mnist() | {"corrections": {"repeat": 4, "ids": [1, 2, 3]}}
+    out = Pipe()
+    job = Job("r1", request, 60, (pixels, np.array([1, 2, 3])))
+    run_job(job, out, controls(), mnist_dir)  # type: ignore[arg-type]
+    sent = [json.loads(m[2].text) for m in out.sent if m[0] == "event"]
+    assert sent[-1]["status"] == "completed", sent[-1]
+    assert (sent[0]["n_corrections"], sent[0]["n_train"]) == (3, 100 + 3 * 4)
+    assert "corrections_accuracy" in sent[1]
