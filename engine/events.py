@@ -51,6 +51,16 @@ def feature_maps(n: int, layer: int, maps: np.ndarray) -> Event:
             "ranges": ranges.round(5).tolist()}
 
 
+def gradients(n: int, layers: list[dict[str, Any]]) -> Event:
+    """Optional event: per layer with weights, ‖∂C/∂w‖ and ‖∂C/∂b‖ on a probe batch."""
+    return {"type": "gradients", "epoch": n, "layers": layers}
+
+
+def histograms(n: int, layers: list[dict[str, Any]]) -> Event:
+    """Optional event: per layer, histograms of its weights and of its outputs."""
+    return {"type": "histograms", "epoch": n, "layers": layers}
+
+
 def done(status: str, test_accuracy: float | None = None, error: str | None = None,
          **extra: Any) -> Event:
     return {"type": "done", "status": status, "test_accuracy": _num(test_accuracy),

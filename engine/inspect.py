@@ -27,17 +27,19 @@ KERNELS: dict[str, list[list[float]]] = {
 
 
 def input_gradient(net: Network, x: np.ndarray, output: int) -> np.ndarray:
-    """∂(output unit `output`)/∂x at inference, for one batch x."""
-    a = net.forward(x, train=False)
+    """∂z_k/∂x at inference: the gradient of output unit k's score before the
+    output activation. (A confident softmax output is saturated, so its own
+    gradient vanishes; the score's does not — the usual choice for saliency.)"""
+    net.forward(x, train=False)
     last = net.layers[-1]
-    da = np.zeros_like(a)
-    da[:, output] = 1
+    dz = np.zeros_like(last.z)
+    dz[:, output] = 1
     first = next((ly for ly in net.layers if ly.params), None)
     saved = first.needs_input_grad if first else True
     if first:
         first.needs_input_grad = True
     try:
-        d = last.backward(da)
+        d = last.backward_z(dz)
         for layer in reversed(net.layers[:-1]):
             d = layer.backward(d)
     finally:
@@ -47,7 +49,7 @@ def input_gradient(net: Network, x: np.ndarray, output: int) -> np.ndarray:
 
 
 def saliency(net: Network, x: np.ndarray, output: int) -> np.ndarray:
-    """Gradient × input: positive where a pixel's ink raised the class score."""
+    """Gradient × input: positive where a pixel's ink raised the class's score."""
     return input_gradient(net, x, output) * x
 
 

@@ -17,8 +17,9 @@ from engine import events
 from engine.data import augment_images, load_dataset
 from engine.data.errors import DataUnavailable
 from engine.data.registry import DATASET_INFO, DatasetInfo
+from engine.diagnostics import gradient_norms, histograms, misclassified, roc_curve
 from engine.metrics import confusion_matrix, evaluate
-from engine.model import Model
+from engine.model import Model, to_probabilities
 from engine.network import Network
 from engine.optimizers import Optimizer, make_optimizer
 from engine.spec import TrainRequest, split_sizes
@@ -27,6 +28,8 @@ from engine.visuals import boundary, feature_map_layers, fitted_line, plot_point
 #: train metrics are measured on a fixed subset this large (a full pass over
 #: 50,000 images after every epoch would cost a third of the training time)
 TRAIN_EVAL_SIZE = 10_000
+#: gradient norms and histograms are measured on this many training examples
+PROBE = 1000
 #: how often (in mini-batches) should_stop is polled
 STOP_POLL = 16
 
@@ -207,6 +210,7 @@ class _Run:
                                    **self._corrections_metrics(), **self._visuals()))
             for index, maps in feature_map_layers(req, net, probe):
                 self.emit(events.feature_maps(n, index, maps))
+            self._diagnostics(n)
             if self.on_checkpoint:
                 self.on_checkpoint(self.model, n)
             score = -va.loss if va.accuracy is None else va.accuracy
@@ -238,6 +242,12 @@ class _Run:
             return fitted_line(self.req, self.net, self.ds)
         return {}
 
+    def _diagnostics(self, n: int) -> None:
+        """Gradient norms and histograms on the first PROBE training examples."""
+        x, t = self.x_train[:PROBE], self.t_train[:PROBE]
+        self.emit(events.gradients(n, gradient_norms(self.net, x, t)))
+        self.emit(events.histograms(n, histograms(self.net, x)))
+
     def _done(self, stopped_early) -> dict[str, Any]:
         if len(self.x_test) == 0:
             return events.done("completed")
@@ -246,5 +256,12 @@ class _Run:
         if te.predicted is None:
             return events.done("completed", **extra)
         k = max(self.ds.info.classes, 2)
-        extra["confusion_matrix"] = confusion_matrix(te.predicted, self.l_test, k).tolist()
+        cm = confusion_matrix(te.predicted, self.l_test, k)
+        extra["confusion_matrix"] = cm.tolist()
+        extra["per_class_accuracy"] = (np.diag(cm) / np.maximum(cm.sum(axis=1), 1)).round(5).tolist()
+        if k == 2:
+            scores = to_probabilities(self.model.outputs(self.x_test), "classification")[:, 1]
+            extra["roc"] = roc_curve(scores, self.l_test)
+        if len(self.ds.info.input_shape) == 3:
+            extra["misclassified"] = misclassified(self.x_test, self.l_test, te.predicted)
         return events.done("completed", te.accuracy, **extra)

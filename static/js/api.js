@@ -23,8 +23,36 @@ function describeDetail(detail) {
   return detail ? JSON.stringify(detail) : '';
 }
 
+const CLIENT_KEY = 'nnplay.client';
+let client = null;
+
+/**
+ * This browser's random id, kept in localStorage and sent as X-Client-Id on
+ * every call: the server keys per-person things by it (the run limit, the
+ * "that's wrong" corrections), which an IP address shared by a whole
+ * classroom cannot do. getRandomValues, unlike randomUUID, also works when the
+ * page is served over plain http on a school network.
+ */
+export function clientId() {
+  if (client) return client;
+  try {
+    client = localStorage.getItem(CLIENT_KEY);
+  } catch {
+    client = null; // storage blocked: an id for this page's life only
+  }
+  if (!client || !/^[0-9a-f]{32}$/.test(client)) {
+    client = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+    try {
+      localStorage.setItem(CLIENT_KEY, client);
+    } catch {
+      // kept in memory only
+    }
+  }
+  return client;
+}
+
 async function call(method, url, body) {
-  const init = { method, headers: { Accept: 'application/json' } };
+  const init = { method, headers: { Accept: 'application/json', 'X-Client-Id': clientId() } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -56,7 +84,18 @@ export const api = {
   pause: (id) => call('POST', `${run(id)}/pause`),
   resume: (id) => call('POST', `${run(id)}/resume`),
   stop: (id) => call('POST', `${run(id)}/stop`),
-  /** Classify a drawn image with the built-in model, or with a run's model when `runId` is given. */
-  predict: (image, runId) =>
-    call('POST', runId ? `${run(runId)}/predict` : '/api/predict', { image }),
+  /**
+   * The prediction plus every layer's output and a saliency map, with the
+   * built-in model or a run's. `digit` is {image} or {pixels}; `target` the
+   * class the saliency explains (null: the predicted one).
+   */
+  inspect: (digit, runId, target = null) =>
+    call('POST', runId ? `${run(runId)}/inspect` : '/api/inspect', { ...digit, ...(target == null ? {} : { class: target }) }),
+  kernels: () => call('GET', '/api/kernels'),
+  /** One kernel (a name or a k×k matrix) over 784 pixels: feature map, ReLU, pooled, flattened. */
+  convolve: (pixels, kernel) => call('POST', '/api/convolve', { pixels, kernel }),
+  corrections: (limit) => call('GET', `/api/corrections?limit=${limit}`),
+  correctionCount: () => call('GET', '/api/corrections/count'),
+  addCorrection: (pixels, label, predicted) => call('POST', '/api/corrections', { pixels, label, predicted }),
+  deleteCorrection: (id) => call('DELETE', `/api/corrections/${encodeURIComponent(id)}`),
 };

@@ -40,6 +40,23 @@ function draw(el, paint) {
   paint();
 }
 
+/**
+ * Draw a figure of another module with the app's theme and config. `make` is
+ * called on every (re)draw, so theme colours and translations it reads are
+ * current; it returns the traces and what to add to the common layout.
+ * @param {Element} el
+ * @param {() => {traces: object[], layout?: object}} make
+ */
+export function drawFigure(el, make) {
+  draw(el, () => {
+    const figure = make();
+    window.Plotly.react(el, figure.traces, layout(figure.layout ?? {}), CONFIG);
+  });
+}
+
+/** A colour of the page's theme, e.g. themeColor('--accent'). */
+export const themeColor = css;
+
 /** Re-run every chart's last drawing, e.g. after the colour scheme or the language changed. */
 export function redrawAll() {
   for (const [el, paint] of redraws) {

@@ -24,12 +24,16 @@ export function setPath(obj, path, value) {
  * @typedef {object} FieldSpec
  * @property {string} path        where the value lives in the state
  * @property {string} label       visible label (already translated)
- * @property {'int'|'number'|'select'} kind
+ * @property {'int'|'number'|'select'|'checkbox'} kind
+ *   a checkbox reports `on` (a copy) when ticked and null when not: an optional part of the request
  * @property {Array<{value: *, label: string, disabled?: boolean}>} [options]  for selects
  * @property {number} [min] @property {number} [max] @property {number|string} [step]
  * @property {string} [testid]    data-testid of the control
  * @property {boolean} [nullable] an empty number means null: "let the server choose the default"
  * @property {string} [placeholder] shown in an empty nullable field
+ * @property {*} [on]             a checkbox's value when ticked
+ * @property {boolean} [disabled]
+ * @property {string} [hint]      a line under the control that explains it (already translated)
  */
 
 /**
@@ -56,12 +60,29 @@ export function createField(spec, value, onChange) {
   error.id = `${id}-error`;
   error.hidden = true;
 
-  const control = spec.kind === 'select' ? selectControl(spec, value) : numberControl(spec, value);
+  const controls = { select: selectControl, checkbox: checkboxControl };
+  const control = (controls[spec.kind] ?? numberControl)(spec, value);
   control.id = id;
   control.name = spec.path;
+  control.disabled = Boolean(spec.disabled);
   control.setAttribute('aria-describedby', error.id);
   if (spec.testid) control.dataset.testid = spec.testid;
 
+  let hint = null;
+  if (spec.hint) {
+    hint = document.createElement('p');
+    hint.className = 'hint';
+    hint.id = `${id}-hint`;
+    hint.textContent = spec.hint;
+    control.setAttribute('aria-describedby', `${hint.id} ${error.id}`);
+  }
+
+  if (spec.kind === 'checkbox') {
+    wrap.classList.add('check');
+    control.addEventListener('change', () => onChange(spec.path, control.checked ? structuredClone(spec.on ?? true) : null));
+    wrap.append(control, label, ...(hint ? [hint] : []), error);
+    return wrap;
+  }
   if (spec.kind === 'select') {
     control.addEventListener('change', () => onChange(spec.path, spec.options[control.selectedIndex].value));
   } else {
@@ -74,7 +95,7 @@ export function createField(spec, value, onChange) {
       if (Number.isFinite(parsed)) onChange(spec.path, parsed);
     });
   }
-  wrap.append(label, control, error);
+  wrap.append(label, control, ...(hint ? [hint] : []), error);
   return wrap;
 }
 
@@ -86,6 +107,13 @@ function selectControl(spec, value) {
     select.append(el);
   }
   return select;
+}
+
+function checkboxControl(spec, value) {
+  const input = document.createElement('input');
+  input.type = 'checkbox';
+  input.checked = value != null && value !== false;
+  return input;
 }
 
 function numberControl(spec, value) {

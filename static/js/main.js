@@ -13,6 +13,9 @@ import { createDesigner } from './designer.js';
 import { createRuns } from './runs.js';
 import { createTraining } from './training.js';
 import { createDrawView } from './draw.js';
+import { createLookInside } from './lookinside.js';
+import { createExplorer } from './explorer.js';
+import { createCorrections } from './corrections.js';
 import { redrawAll } from './charts.js';
 import { applyTranslations, dictionaries, getLocale, initialLocale, onLocaleChange, setLocale, t } from './i18n.js';
 
@@ -74,6 +77,8 @@ async function main() {
   const fromLink = requestFromUrl();
   let state = fromLink ? fromRequest(fromLink) : defaultState();
   let analysis = null;
+  /** @type {import('./settings.js').SettingsContext} */
+  const settingsContext = { corrections: null };
 
   const settingsRoot = $('settings');
   const playground = $('view-playground');
@@ -87,7 +92,7 @@ async function main() {
   }
 
   function renderAll() {
-    renderSettings(settingsRoot, state, catalog, onField);
+    renderSettings(settingsRoot, state, catalog, onField, settingsContext);
     designer.render(state, catalog);
     changed();
   }
@@ -100,7 +105,7 @@ async function main() {
       return;
     }
     setPath(state, path, value);
-    if (STRUCTURAL_PATHS.has(path)) renderSettings(settingsRoot, state, catalog, onField);
+    if (STRUCTURAL_PATHS.has(path)) renderSettings(settingsRoot, state, catalog, onField, settingsContext);
     changed();
   }
 
@@ -151,10 +156,38 @@ async function main() {
     },
   );
 
+  const lookInside = createLookInside(
+    { content: $('inside-content'), layers: $('inspect-layers'), saliency: $('saliency-map'), target: $('saliency-class'),
+      caption: $('saliency-caption'), empty: $('inside-empty') },
+    { onExplain: () => draw.again() },
+  );
+  const explorer = createExplorer(
+    { kernel: $('explorer-kernel'), custom: $('explorer-custom'), status: $('explorer-status'),
+      featureMap: $('explorer-feature-map'), relu: $('explorer-relu'), pooled: $('explorer-pooled'),
+      flattened: $('explorer-flattened') },
+  );
+  const corrections = createCorrections(
+    { markWrong: $('mark-wrong'), picker: $('correct-picker'), digits: $('correct-digits'), cancel: $('correct-cancel'),
+      status: $('corrections-status'), count: $('corrections-count'), gallery: $('corrections-gallery') },
+    {
+      onCount(n) {
+        settingsContext.corrections = n;
+        if (state.dataset === 'mnist') renderSettings(settingsRoot, state, catalog, onField, settingsContext);
+      },
+    },
+  );
   const draw = createDrawView(
     { canvas: $('draw-canvas'), undo: $('draw-undo'), clear: $('draw-clear'), model: $('draw-model'),
       label: $('prediction-label'), status: $('draw-status'), chart: $('prediction-chart'), seen: $('draw-seen') },
-    { runs },
+    {
+      runs,
+      target: () => lookInside.target(),
+      onAnswer(answer) {
+        lookInside.show(answer);
+        explorer.setDigit(answer?.pixels ?? null);
+        corrections.setDigit(answer);
+      },
+    },
   );
 
   const presetSelect = $('preset-select');
@@ -188,6 +221,9 @@ async function main() {
     runs.render();
     training.relabel();
     draw.relabel();
+    lookInside.relabel();
+    explorer.relabel();
+    corrections.relabel();
     redrawAll();
   });
 

@@ -8,11 +8,23 @@ import { t, nameOf } from './i18n.js';
 
 /**
  * @typedef {import('./form.js').FieldSpec & {when?: (state: object, catalog: object) => boolean,
- *   registry?: string, limit?: string}} SettingSpec
+ *   registry?: string, limit?: string, params?: (context: SettingsContext) => object,
+ *   disable?: (state: object, context: SettingsContext) => boolean, hinted?: boolean}} SettingSpec
+ *   params: the label's placeholders; disable: when the control cannot be used; hinted: has a
+ *   `setting.<path>.hint` line under it
  */
+
+/**
+ * What the settings show besides the state.
+ * @typedef {{corrections?: number|null}} SettingsContext  corrections: this browser's corrected digits
+ */
+
+/** How often each corrected digit is repeated in the training set when "my corrected digits" is ticked. */
+export const CORRECTIONS_REPEAT = 20;
 
 const generated = (s, c) => c.isGenerated(s.dataset);
 const image = (s, c) => c.datasetKind(s.dataset) === 'image';
+const mnist = (s) => s.dataset === 'mnist';
 const usesParam = (name) => (s, c) => name in c.optimizerParams(s.network.optimizer.kind);
 
 /** Groups of fields, in the order they are shown. `limit` names the /api/limits entry capping the field. */
@@ -27,6 +39,17 @@ const GROUPS = [
       { path: 'validation_size', kind: 'int', min: 0, nullable: true },
       { path: 'augment.shift', kind: 'int', min: 0, max: 6, when: image },
       { path: 'augment.rotate', kind: 'number', min: 0, max: 45, step: 1, when: image },
+      {
+        path: 'corrections',
+        kind: 'checkbox',
+        on: { repeat: CORRECTIONS_REPEAT },
+        testid: 'corrections-toggle',
+        when: mnist,
+        hinted: true,
+        params: (context) => ({ n: context.corrections ?? '…' }),
+        // nothing to add yet, unless a link asked for it
+        disable: (state, context) => context.corrections === 0 && state.corrections == null,
+      },
     ],
   },
   {
@@ -92,8 +115,9 @@ function valueFor(spec, state, catalog) {
  * @param {object} state
  * @param {object} catalog  see registry.js
  * @param {(path: string, value: *) => void} onChange
+ * @param {SettingsContext} [context]
  */
-export function renderSettings(root, state, catalog, onChange) {
+export function renderSettings(root, state, catalog, onChange, context = {}) {
   const first = !root.hasChildNodes();
   const openGroups = new Set([...root.querySelectorAll('details[open]')].map((d) => d.dataset.group));
   keepFocus(root, () => {
@@ -112,7 +136,9 @@ export function renderSettings(root, state, catalog, onChange) {
         const field = {
           ...spec,
           max,
-          label: t(`setting.${spec.path}`),
+          label: t(`setting.${spec.path}`, spec.params?.(context)),
+          hint: spec.hinted ? t(`setting.${spec.path}.hint`, { repeat: spec.on?.repeat }) : undefined,
+          disabled: spec.disable?.(state, context) ?? false,
           placeholder: t('setting.default'),
           options: spec.kind === 'select' ? optionsFor(spec, catalog) : undefined,
         };

@@ -69,6 +69,10 @@ export function toRequest(state, catalog) {
     delete request.noise;
     delete request.n_points;
   }
+  // the student's corrected digits are MNIST images: kept in the state for later, sent only with MNIST
+  // (a saved run's request also names the corrections it used: the server fills those in anew)
+  if (state.dataset !== 'mnist' || state.corrections == null) delete request.corrections;
+  else request.corrections = { repeat: state.corrections.repeat };
   const { kind, learning_rate } = state.network.optimizer;
   const optimizer = { kind, learning_rate };
   for (const [name, fallback] of Object.entries(catalog.optimizerParams(kind))) {

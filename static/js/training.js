@@ -97,7 +97,10 @@ export function createTraining(els, { prepare, onRefused, runs, catalog }) {
       case 'started':
         setPhase('running');
         setStatus('status.running');
-        Object.assign(live.stats, { parameters: event.parameters?.toLocaleString(), n_train: event.n_train, n_validation: event.n_validation });
+        Object.assign(live.stats, {
+          parameters: event.parameters?.toLocaleString(), n_train: event.n_train, n_validation: event.n_validation,
+          n_corrections: event.n_corrections ?? null, // only when the run adds the student's corrected digits
+        });
         live.points = event.points ?? null;
         if (live.kind === 'points') later('boundary', () => drawBoundary(els.decisionBoundary, live.points, null));
         if (live.kind === 'regression' && live.points) later('line', () => drawLineFit(els.lineChart, live.points, null, null));
@@ -109,6 +112,7 @@ export function createTraining(els, { prepare, onRefused, runs, catalog }) {
           train_loss: fixed(event.train_loss),
           validation_loss: fixed(event.validation_loss),
           validation_accuracy: event.validation_accuracy == null ? null : `${(event.validation_accuracy * 100).toFixed(1)}%`,
+          corrections_accuracy: event.corrections_accuracy == null ? null : `${(event.corrections_accuracy * 100).toFixed(1)}%`,
           samples_per_second: Math.round(event.samples_per_second ?? 0).toLocaleString(),
         });
         redrawCurves();

@@ -46,11 +46,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(base: str, method: str, path: str, body: object | None = None) -> tuple[int, object]:
+def http(
+    base: str, method: str, path: str, body: object | None = None, headers: dict | None = None
+) -> tuple[int, object]:
     """A JSON request to the server under test; returns (status, decoded body)."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
-        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        base + path, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -146,3 +148,42 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def mnist_run(server) -> str:
+    """A small MNIST model trained through the REST API, to classify with when there is no built-in one."""
+    datasets = {d["name"]: d for d in http(server, "GET", "/api/datasets")[1]}
+    if not datasets["mnist"]["available"]:
+        pytest.skip("MNIST files are not in the data directory")
+    status, answer = http(
+        server,
+        "POST",
+        "/api/runs",
+        {
+            "dataset": "mnist",
+            "train_size": 6000,
+            "validation_size": 500,
+            "epochs": 3,
+            "batch_size": 10,
+            "seed": 1,
+            "augment": {"shift": 2, "rotate": 0},
+            "network": {
+                "layers": [
+                    {"type": "dense", "units": 64, "activation": "relu"},
+                    {"type": "dense", "units": 10, "activation": "softmax"},
+                ],
+                "cost": "log_likelihood",
+                "init": "he",
+                "optimizer": {"kind": "adam", "learning_rate": 0.002},
+            },
+        },
+    )
+    assert status == 201, answer
+    run_id = answer["run_id"]
+    deadline = time.monotonic() + 90
+    while http(server, "GET", f"/api/runs/{run_id}")[1]["status"] not in ("completed", "failed", "stopped"):
+        assert time.monotonic() < deadline, "the MNIST run did not finish in 90 s"
+        time.sleep(0.3)
+    assert http(server, "GET", f"/api/runs/{run_id}")[1]["status"] == "completed"
+    return run_id

@@ -111,3 +111,85 @@ def wait_text(page, testid: str, *, empty: bool, timeout: float = 30_000) -> Non
         arg=[testid, empty],
         timeout=timeout,
     )
+
+
+# -- drawing digits with real pointer input (the Draw tab) ---------------------
+
+#: strokes of digits, as points in fractions of the canvas (x right, y down)
+ONE = [[(0.5, 0.15), (0.5, 0.85)]]
+SEVEN = [[(0.25, 0.2), (0.75, 0.2)], [(0.75, 0.2), (0.4, 0.85)]]
+ZERO = [
+    [
+        (0.5 + 0.22 * dx, 0.5 + 0.32 * dy)
+        for dx, dy in [
+            (0, -1),
+            (0.7, -0.7),
+            (1, 0),
+            (0.7, 0.7),
+            (0, 1),
+            (-0.7, 0.7),
+            (-1, 0),
+            (-0.7, -0.7),
+            (0, -1),
+        ]
+    ]
+]
+
+
+def canvas_box(page) -> dict:
+    return page.get_by_test_id("draw-canvas").bounding_box()
+
+
+def interpolate(stroke, steps: int = 8):
+    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
+        for k in range(steps):
+            yield x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps
+    yield stroke[-1]
+
+
+def draw_with_mouse(page, strokes, scale: float = 1.0, offset=(0.0, 0.0)) -> None:
+    """Real mouse strokes across the canvas; points are fractions of its size."""
+    box = canvas_box(page)
+
+    def at(x, y):
+        cx, cy = 0.5 + (x - 0.5) * scale + offset[0], 0.5 + (y - 0.5) * scale + offset[1]
+        return box["x"] + cx * box["width"], box["y"] + cy * box["height"]
+
+    for stroke in strokes:
+        page.mouse.move(*at(*stroke[0]))
+        page.mouse.down()
+        for point in interpolate(stroke):
+            page.mouse.move(*at(*point))
+        page.mouse.up()
+
+
+def draw_with_touch(page, strokes) -> None:
+    """Finger strokes sent as CDP Input.dispatchTouchEvent (touchStart, touchMove…, touchEnd)."""
+    cdp = page.context.new_cdp_session(page)
+    box = canvas_box(page)
+
+    def point(x, y):
+        return {"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"], "id": 1}
+
+    for stroke in strokes:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point(*stroke[0])]})
+        for x, y in interpolate(stroke):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(x, y)]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def wait_label(page) -> str:
+    """The label shown once the newest drawing has been read (label and chart change together)."""
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[data-testid=prediction-label]');"
+        " return el.textContent !== '' && el.getAttribute('aria-busy') === 'false'; }",
+        timeout=30_000,
+    )
+    return page.get_by_test_id("prediction-label").inner_text()
+
+
+def probabilities(page) -> list[float]:
+    bars = plot_data(page, "prediction-chart")
+    assert len(bars) == 1 and bars[0]["type"] == "bar"
+    return bars[0]["y"]

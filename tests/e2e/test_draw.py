@@ -2,123 +2,19 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conftest import http, new_page, screenshot
-from e2e_helpers import open_app, plot_data, wait_text
-
-ONE = [[(0.5, 0.15), (0.5, 0.85)]]
-SEVEN = [[(0.25, 0.2), (0.75, 0.2)], [(0.75, 0.2), (0.4, 0.85)]]
-ZERO = [
-    [
-        (0.5 + 0.22 * dx, 0.5 + 0.32 * dy)
-        for dx, dy in [
-            (0, -1),
-            (0.7, -0.7),
-            (1, 0),
-            (0.7, 0.7),
-            (0, 1),
-            (-0.7, 0.7),
-            (-1, 0),
-            (-0.7, -0.7),
-            (0, -1),
-        ]
-    ]
-]
-
-
-def canvas_box(page) -> dict:
-    return page.get_by_test_id("draw-canvas").bounding_box()
-
-
-def interpolate(stroke, steps: int = 8):
-    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
-        for k in range(steps):
-            yield x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps
-    yield stroke[-1]
-
-
-def draw_with_mouse(page, strokes, scale: float = 1.0, offset=(0.0, 0.0)) -> None:
-    """Real mouse strokes across the canvas; points are fractions of its size."""
-    box = canvas_box(page)
-
-    def at(x, y):
-        cx, cy = 0.5 + (x - 0.5) * scale + offset[0], 0.5 + (y - 0.5) * scale + offset[1]
-        return box["x"] + cx * box["width"], box["y"] + cy * box["height"]
-
-    for stroke in strokes:
-        page.mouse.move(*at(*stroke[0]))
-        page.mouse.down()
-        for point in interpolate(stroke):
-            page.mouse.move(*at(*point))
-        page.mouse.up()
-
-
-def draw_with_touch(page, strokes) -> None:
-    """Finger strokes sent as CDP Input.dispatchTouchEvent (touchStart, touchMove…, touchEnd)."""
-    cdp = page.context.new_cdp_session(page)
-    box = canvas_box(page)
-
-    def point(x, y):
-        return {"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"], "id": 1}
-
-    for stroke in strokes:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point(*stroke[0])]})
-        for x, y in interpolate(stroke):
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(x, y)]})
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    cdp.detach()
-
-
-def wait_label(page) -> str:
-    wait_text(page, "prediction-label", empty=False)  # label and chart change together
-    return page.get_by_test_id("prediction-label").inner_text()
-
-
-def probabilities(page) -> list[float]:
-    bars = plot_data(page, "prediction-chart")
-    assert len(bars) == 1 and bars[0]["type"] == "bar"
-    return bars[0]["y"]
-
-
-@pytest.fixture(scope="module")
-def mnist_run(server) -> str:
-    """A small MNIST model trained through the REST API, to classify with when there is no built-in one."""
-    datasets = {d["name"]: d for d in http(server, "GET", "/api/datasets")[1]}
-    if not datasets["mnist"]["available"]:
-        pytest.skip("MNIST files are not in the data directory")
-    status, answer = http(
-        server,
-        "POST",
-        "/api/runs",
-        {
-            "dataset": "mnist",
-            "train_size": 6000,
-            "validation_size": 500,
-            "epochs": 3,
-            "batch_size": 10,
-            "seed": 1,
-            "augment": {"shift": 2, "rotate": 0},
-            "network": {
-                "layers": [
-                    {"type": "dense", "units": 64, "activation": "relu"},
-                    {"type": "dense", "units": 10, "activation": "softmax"},
-                ],
-                "cost": "log_likelihood",
-                "init": "he",
-                "optimizer": {"kind": "adam", "learning_rate": 0.002},
-            },
-        },
-    )
-    assert status == 201, answer
-    run_id = answer["run_id"]
-    deadline = time.monotonic() + 90
-    while http(server, "GET", f"/api/runs/{run_id}")[1]["status"] not in ("completed", "failed", "stopped"):
-        assert time.monotonic() < deadline, "the MNIST run did not finish in 90 s"
-        time.sleep(0.3)
-    assert http(server, "GET", f"/api/runs/{run_id}")[1]["status"] == "completed"
-    return run_id
+from e2e_helpers import (
+    ONE,
+    SEVEN,
+    ZERO,
+    draw_with_mouse,
+    draw_with_touch,
+    open_app,
+    probabilities,
+    wait_label,
+    wait_text,
+)
 
 
 def test_tabs_have_their_own_addresses(page):

@@ -111,7 +111,8 @@ def test_batchnorm_dense_and_conv():
 
 
 def test_input_gradient_matches_numeric():
-    """The saliency gradient (inference mode, batch norm with running stats) is ∂a_k/∂x."""
+    """The saliency gradient (inference mode, batch norm with running stats) is ∂z_k/∂x,
+    the output score before softmax."""
     from engine.inspect import input_gradient
 
     spec = {"layers": [{"type": "conv2d", "filters": 2, "kernel": 3, "activation": "tanh"},
@@ -126,6 +127,9 @@ def test_input_gradient_matches_numeric():
         xp, xm = x.copy(), x.copy()
         xp[idx] += 1e-6
         xm[idx] -= 1e-6
-        num = (net.forward(xp)[0, 1] - net.forward(xm)[0, 1]) / 2e-6
+        net.forward(xp)
+        up = net.layers[-1].z[0, 1]
+        net.forward(xm)
+        num = (up - net.layers[-1].z[0, 1]) / 2e-6
         assert g[idx] == pytest.approx(num, rel=1e-4, abs=1e-8)
     assert net.layers[0].needs_input_grad is False
