@@ -29,6 +29,7 @@ from server.routes import (
     presets,
     runs,
     stream,
+    sweeps,
 )
 from server.runs import RunManager
 from server.settings import Settings
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.server_limits.max_body_bytes)
     _add_error_handlers(app)
-    routers = (health, datasets, presets, runs, predict, inspect, corrections, explore, stream, pages)
+    routers = (
+        health, datasets, presets, runs, sweeps, predict, inspect, corrections, explore, stream, pages
+    )
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")

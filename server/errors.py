@@ -48,6 +48,11 @@ class Unprocessable(ApiError):
     def at(cls, loc: list[str | int], message: str, kind: str = "value_error") -> Unprocessable:
         return cls([{"loc": loc, "msg": message, "type": kind}])
 
+    @classmethod
+    def under(cls, prefix: list[str | int], errors: list[dict[str, Any]]) -> Unprocessable:
+        """Errors whose locations are relative to `prefix` (e.g. a request's, inside the body)."""
+        return cls([{**e, "loc": [*prefix, *e["loc"]]} for e in errors])
+
     @property
     def detail(self) -> Any:
         return self.errors

@@ -1,5 +1,9 @@
 """The run manager: queue, worker assignment, event fan-out, stop/pause/resume.
 
+Waiting runs are handed out fairly across clients (`FairQueue`): a client's
+sweep of many runs alternates with other clients' runs instead of holding
+the workers until it is done.
+
 All state here lives on the event loop thread. The pool's reader thread
 calls `on_messages` / `on_worker_lost`; those store what must be stored and
 hop to the loop with `call_soon_threadsafe`. A run's events are stored
@@ -11,17 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from server import events
 from server.errors import Conflict, Unavailable, Unprocessable, unknown_run
 from server.events import WireEvent
+from server.fairqueue import FairQueue
 from server.fanout import Outbox
 from server.ids import new_run_id
 from server.settings import Settings
-from server.store import Store
+from server.store import Store, SweepRecord
 from server.worker import Job
 from server.workers import Message, WorkerGone, WorkerPool
 
@@ -37,6 +41,7 @@ class LiveRun:
     client: str
     #: pixels and labels of the corrections the request asks for, until a worker has them
     corrections: tuple[Any, Any] | None = None
+    sweep_id: str | None = None
     status: str = "queued"
     paused: bool = False
     position: int | None = None
@@ -60,7 +65,7 @@ class RunManager:
         self._settings = settings
         self._store = store
         self._live: dict[str, LiveRun] = {}
-        self._queue: deque[str] = deque()
+        self._queue = FairQueue()
         self._slots: dict[int, _Slot] = {}  # ready workers only
         self._pool = WorkerPool(settings.workers, settings.data_dir, self) if settings.workers else None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -101,26 +106,46 @@ class RunManager:
                corrections: tuple[Any, Any] | None = None) -> str:
         """Queue a validated request (with the corrections' pixels and labels when it asks for
         them); refuses when a limit would be exceeded."""
-        limits = self._settings.server_limits
-        mine = sum(1 for r in self._live.values() if r.client == client and r.active)
-        if mine >= limits.max_runs_per_client:
-            raise Unprocessable.at(
-                ["body"],
-                f"you already have {mine} runs queued or running: this server's limit "
-                f"max_runs_per_client = {limits.max_runs_per_client}. Stop one or wait for it.",
-                "limit",
-            )
-        if len(self._queue) >= limits.max_queued_runs:
-            raise Unavailable(
-                f"{len(self._queue)} runs are already waiting (limit max_queued_runs = "
-                f"{limits.max_queued_runs}); try again in a minute"
-            )
+        self._admit(client, 1)
         run_id = new_run_id()
         self._store.create_run(run_id, request)
-        self._live[run_id] = LiveRun(run_id, request, client, corrections)
-        self._queue.append(run_id)
+        self._enqueue(LiveRun(run_id, request, client, corrections))
         self._dispatch()
         return run_id
+
+    def submit_sweep(self, sweep: SweepRecord, requests: list[dict[str, Any]]) -> None:
+        """Store and queue all the runs of a sweep (validated requests, in `sweep.runs` order),
+        or none of them when a limit would be exceeded."""
+        self._admit(sweep.client, len(requests))
+        self._store.create_sweep(sweep, requests)
+        for (run_id, _), request in zip(sweep.runs, requests, strict=True):
+            self._enqueue(LiveRun(run_id, request, sweep.client, sweep_id=sweep.sweep_id))
+        self._dispatch()
+
+    def _admit(self, client: str, n_runs: int) -> None:
+        """Refuse a submission over a limit. The per-client limit counts jobs, not runs: each
+        single run is one, and a sweep with any run still queued or running is one in all (its
+        runs wait their turns in the fair queue like anyone's)."""
+        limits = self._settings.server_limits
+        jobs = {r.sweep_id or r.run_id for r in self._live.values() if r.client == client and r.active}
+        if len(jobs) >= limits.max_runs_per_client:
+            raise Unprocessable.at(
+                ["body"],
+                f"you already have {len(jobs)} runs or sweeps queued or running: this server's "
+                f"limit max_runs_per_client = {limits.max_runs_per_client} (a sweep counts as "
+                "one). Stop one or wait for it.",
+                "limit",
+            )
+        if len(self._queue) + n_runs > limits.max_queued_runs:
+            runs = f"these {n_runs} runs" if n_runs > 1 else "another run"
+            raise Unavailable(
+                f"{len(self._queue)} runs are already waiting and {runs} would pass the limit "
+                f"max_queued_runs = {limits.max_queued_runs}; try again in a minute"
+            )
+
+    def _enqueue(self, run: LiveRun) -> None:
+        self._live[run.run_id] = run
+        self._queue.push(run.client, run.run_id)
 
     def stop(self, run_id: str) -> str:
         """Stop a queued or running run; a finished run is left as it is. Returns the status."""
@@ -256,27 +281,28 @@ class RunManager:
             )
 
     def _dispatch(self) -> None:
-        """Give waiting runs to idle workers, oldest first."""
+        """Give waiting runs to idle workers, fairly across clients (see `FairQueue`)."""
         idle = [(slot, state) for slot, state in self._slots.items() if state.run_id is None]
         for slot, state in idle:
-            if not self._queue or self._pool is None:
+            run_id = self._queue.peek()
+            if run_id is None or self._pool is None:
                 break
-            run = self._live[self._queue.popleft()]
+            run = self._live[run_id]
             try:
                 job = Job(run.run_id, run.request, self._settings.server_limits.max_pause_seconds,
                           run.corrections)
                 self._pool.submit(slot, state.pid, job)
             except WorkerGone:
-                self._queue.appendleft(run.run_id)
                 del self._slots[slot]
                 continue
+            self._queue.take(run_id)
             state.run_id, run.slot, run.status, run.position = run.run_id, slot, "running", None
             run.corrections = None  # the worker has them now
             self._store.set_status(run.run_id, "running")
         self._announce_positions()
 
     def _announce_positions(self) -> None:
-        for place, run_id in enumerate(self._queue, start=1):
+        for place, run_id in enumerate(self._queue.order(), start=1):
             run = self._live[run_id]
             if run.position != place:
                 run.position = place

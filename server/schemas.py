@@ -308,3 +308,82 @@ class CorrectionCount(BaseModel):
 class CorrectionDeleted(BaseModel):
     id: int
     count: int = Field(description="the client's corrections left")
+
+
+# -- hyper-parameter sweeps -----------------------------------------------------
+
+#: dotted request field -> the values to try, e.g. {"network.regularization.l2": [0, 0.1, 5]}
+SweepGrid = dict[str, Annotated[list[Any], Field(min_length=1, max_length=64)]]
+
+
+class SweepIn(BaseModel):
+    """A grid over request fields: every combination of the values is one run of `base`."""
+
+    model_config = ConfigDict(extra="forbid")
+    base: TrainRequest = Field(description="the training request every run starts from")
+    grid: SweepGrid = Field(
+        min_length=1,
+        max_length=16,
+        description="dotted field paths (list items by index, e.g. network.layers.0.units) and the "
+        "values to try; the runs are the cartesian product, the first field varying slowest",
+        examples=[{"network.regularization.l2": [0, 0.1, 5], "network.optimizer.learning_rate": [0.1, 0.5]}],
+    )
+    title: str | None = Field(default=None, max_length=200,
+                              description="default: the fields' last names, e.g. 'l2 × learning_rate'")
+
+
+class SweepCreated(BaseModel):
+    sweep_id: str
+    run_ids: list[str] = Field(description="in grid order, as in the sweep's `runs`")
+
+
+class SweepSummary(BaseModel):
+    sweep_id: str
+    title: str
+    grid: SweepGrid
+    created: float = Field(description="Unix time")
+    n_runs: int
+    n_finished: int = Field(description="runs that have ended (completed, stopped or failed)")
+
+
+class FinalMetrics(BaseModel):
+    """The latest epoch's numbers (the last epoch once the run has ended)."""
+
+    epoch: int
+    train_loss: float | None
+    train_accuracy: float | None
+    validation_loss: float | None
+    validation_accuracy: float | None
+
+
+class SweepCurves(BaseModel):
+    """Per-epoch numbers of one run, one list per metric (all the same length as `epoch`)."""
+
+    epoch: list[int]
+    train_loss: list[float | None]
+    train_accuracy: list[float | None]
+    validation_loss: list[float | None]
+    validation_accuracy: list[float | None]
+
+
+class SweepRun(BaseModel):
+    run_id: str
+    values: dict[str, Any] = Field(description="this run's value of each grid field")
+    status: RunStatus
+    position: int | None = Field(description="place in the queue while queued")
+    epochs_done: int
+    final: FinalMetrics | None = Field(description="null until an epoch is done")
+    best_validation_accuracy: float | None
+    best_validation_loss: float | None
+    test_accuracy: float | None
+    error: str | None
+    curves: SweepCurves | None = Field(default=None, description="with ?curves=true")
+
+
+class SweepOut(SweepSummary):
+    base: TrainRequest
+    runs: list[SweepRun] = Field(description="in grid order")
+    best_run_id: str | None = Field(
+        description="highest best_validation_accuracy (lowest best_validation_loss where there "
+        "is no accuracy, as in regression); null before any epoch"
+    )

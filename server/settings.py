@@ -26,7 +26,10 @@ ENV_PREFIX = "NNPLAY_"
 class ServerLimits(BaseModel):
     """What one client may ask of the server, sized for a 2-core classroom machine."""
 
-    max_runs_per_client: int = Field(default=3, ge=1, description="runs queued or running at once")
+    max_runs_per_client: int = Field(
+        default=3, ge=1, description="runs queued or running at once; a sweep counts as one"
+    )
+    max_sweep_runs: int = Field(default=16, ge=1, description="runs in one sweep (its grid's product)")
     max_queued_runs: int = Field(default=200, ge=1, description="runs waiting, all clients together")
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="request body size")
     max_image_pixels: int = Field(default=4096 * 4096, ge=1, description="width × height of an image")

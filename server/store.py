@@ -57,7 +57,35 @@ CREATE TABLE IF NOT EXISTS corrections (
     pixels BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_client ON corrections (client, id);
+CREATE TABLE IF NOT EXISTS metrics (
+    run_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    train_loss REAL,
+    train_accuracy REAL,
+    validation_loss REAL,
+    validation_accuracy REAL,
+    PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE IF NOT EXISTS sweeps (
+    sweep_id TEXT PRIMARY KEY,
+    client TEXT NOT NULL,
+    title TEXT NOT NULL,
+    base TEXT NOT NULL,
+    grid TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sweeps_client ON sweeps (client, created);
+CREATE TABLE IF NOT EXISTS sweep_runs (
+    sweep_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    run_id TEXT NOT NULL UNIQUE,
+    point TEXT NOT NULL,
+    PRIMARY KEY (sweep_id, position)
+);
 """
+
+#: the numbers of an epoch event kept in `metrics` (compact curves for sweeps)
+METRICS = ("train_loss", "train_accuracy", "validation_loss", "validation_accuracy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +101,34 @@ class RunRecord:
     finished: float | None
     model_epoch: int | None
     model_saved: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRecord:
+    """A sweep: its grid and, in grid order, each run's id and the grid's values for it."""
+
+    sweep_id: str
+    client: str
+    title: str
+    base: dict[str, Any]
+    grid: dict[str, list[Any]]
+    created: float
+    runs: list[tuple[str, dict[str, Any]]]
+    #: how many of the runs have ended (completed, stopped or failed) when it was read
+    finished: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRunRow:
+    """A sweep's run as the results table needs it, with its per-epoch metrics."""
+
+    run_id: str
+    values: dict[str, Any]
+    status: str
+    epochs: int
+    test_accuracy: float | None
+    error: str | None
+    metrics: list[dict[str, Any]]  # {"epoch", *METRICS}, in epoch order
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +163,32 @@ class Store:
 
     def create_run(self, run_id: str, request: dict[str, Any]) -> None:
         with self._lock:
+            self._insert_run(run_id, request, time.time())
+
+    def create_sweep(self, sweep: SweepRecord, requests: list[dict[str, Any]]) -> None:
+        """The sweep and all its runs (queued), in one transaction."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
             self._db.execute(
-                "INSERT INTO runs (run_id, request, status, created) VALUES (?, ?, ?, ?)",
-                (run_id, json.dumps(request), "queued", time.time()),
+                "INSERT INTO sweeps (sweep_id, client, title, base, grid, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (sweep.sweep_id, sweep.client, sweep.title, json.dumps(sweep.base),
+                 json.dumps(sweep.grid), sweep.created),
             )
+            for position, ((run_id, values), request) in enumerate(
+                zip(sweep.runs, requests, strict=True)
+            ):
+                self._insert_run(run_id, request, sweep.created)
+                self._db.execute(
+                    "INSERT INTO sweep_runs (sweep_id, position, run_id, point) VALUES (?, ?, ?, ?)",
+                    (sweep.sweep_id, position, run_id, json.dumps(values)),
+                )
+
+    def _insert_run(self, run_id: str, request: dict[str, Any], created: float) -> None:
+        self._db.execute(
+            "INSERT INTO runs (run_id, request, status, created) VALUES (?, ?, ?, ?)",
+            (run_id, json.dumps(request), "queued", created),
+        )
 
     def set_status(self, run_id: str, status: str) -> None:
         with self._lock:
@@ -130,6 +208,13 @@ class Store:
                         "UPDATE runs SET epochs = epochs + 1, last_epoch = ? WHERE run_id = ?",
                         (event.text, run_id),
                     )
+                    data = json.loads(event.text)
+                    if isinstance(data.get("epoch"), int):
+                        self._db.execute(
+                            "INSERT OR REPLACE INTO metrics (run_id, epoch, train_loss, train_accuracy,"
+                            " validation_loss, validation_accuracy) VALUES (?, ?, ?, ?, ?, ?)",
+                            (run_id, data["epoch"], *(_number(data.get(k)) for k in METRICS)),
+                        )
                 elif event.type == DONE:
                     self._db.execute(
                         "UPDATE runs SET status = ?, error = ?, test_accuracy = ?, finished = ?"
@@ -232,6 +317,57 @@ class Store:
             ).fetchall()
         return {int(label): int(n) for label, n in rows}
 
+    def sweep(self, sweep_id: str) -> SweepRecord | None:
+        rows = self._sweeps("WHERE sweep_id = ?", (sweep_id,))
+        return rows[0] if rows else None
+
+    def sweeps(self, client: str, limit: int) -> list[SweepRecord]:
+        """The client's sweeps, newest first."""
+        return self._sweeps("WHERE client = ? ORDER BY created DESC, rowid DESC LIMIT ?", (client, limit))
+
+    def sweep_runs(self, sweep_id: str) -> list[SweepRunRow]:
+        """The sweep's runs in grid order, each with its per-epoch metrics."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.run_id, s.point, r.status, r.epochs, r.test_accuracy, r.error"
+                " FROM sweep_runs s JOIN runs r ON r.run_id = s.run_id"
+                " WHERE s.sweep_id = ? ORDER BY s.position",
+                (sweep_id,),
+            ).fetchall()
+            metrics = self._db.execute(
+                "SELECT m.run_id, m.epoch, m." + ", m.".join(METRICS) +
+                " FROM sweep_runs s JOIN metrics m ON m.run_id = s.run_id"
+                " WHERE s.sweep_id = ? ORDER BY m.run_id, m.epoch",
+                (sweep_id,),
+            ).fetchall()
+        by_run: dict[str, list[dict[str, Any]]] = {}
+        for run_id, *numbers in metrics:
+            by_run.setdefault(run_id, []).append(dict(zip(("epoch", *METRICS), numbers, strict=True)))
+        return [
+            SweepRunRow(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5], by_run.get(r[0], []))
+            for r in rows
+        ]
+
+    def _sweeps(self, where: str, args: tuple[Any, ...]) -> list[SweepRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sweep_id, client, title, base, grid, created FROM sweeps " + where, args
+            ).fetchall()
+            runs = {
+                sweep_id: self._db.execute(
+                    "SELECT s.run_id, s.point, r.status FROM sweep_runs s JOIN runs r"
+                    " ON r.run_id = s.run_id WHERE s.sweep_id = ? ORDER BY s.position",
+                    (sweep_id,),
+                ).fetchall()
+                for sweep_id, *_ in rows
+            }
+        return [
+            SweepRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5],
+                        [(run_id, json.loads(point)) for run_id, point, _ in runs[r[0]]],
+                        sum(status not in ACTIVE for *_, status in runs[r[0]]))
+            for r in rows
+        ]
+
     def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRecord]:
         query = (
             "SELECT r.run_id, r.request, r.status, r.error, r.test_accuracy, r.epochs,"
@@ -256,3 +392,7 @@ class Store:
             )
             for r in rows
         ]
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -83,7 +83,7 @@ def _check(body: TrainRequest, app: AppState) -> None:
     try:
         check_request(body, app.settings.limits)
     except RequestError as exc:
-        raise Unprocessable([{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]) from None
+        raise Unprocessable.under(["body"], exc.errors) from None
 
 
 def _take_corrections(app: AppState, client: str, spec: CorrectionsSpec) -> tuple[Any, Any]:
