@@ -37,6 +37,11 @@ CNN = {"layers": [{"type": "conv2d", "filters": 20, "kernel": 5, "activation": "
                   {"type": "dense", "units": 10, "activation": "softmax"}],
        "cost": "log_likelihood", "init": "small", "optimizer": {"kind": "sgd", "learning_rate": 0.1}}
 
+SMALL_CNN = {"layers": [{"type": "conv2d", "filters": 8, "kernel": 5, "activation": "relu"},
+                        {"type": "maxpool", "size": 2},
+                        {"type": "dense", "units": 10, "activation": "softmax"}],
+             "cost": "log_likelihood", "init": "he", "optimizer": {"kind": "sgd", "learning_rate": 0.1}}
+
 # GEMM FLOPs per training sample (forward, weight gradients, input gradients
 # where they are needed; the first layer's input gradient is never computed).
 MLP_FLOPS = 2 * (784 * 100 + 100 * 10) * 2 + 2 * 100 * 10
@@ -138,11 +143,11 @@ def torch_train(kind: str, batch: int, n: int, threads: int) -> float:
     return n / min(_timed(epoch) for _ in range(3))
 
 
-def nnplay_infer_us() -> float:
+def nnplay_infer_us(spec: dict) -> float:
     from engine.model import Model
     from engine.spec import parse_request
 
-    model = Model.new(parse_request({"dataset": "mnist", "network": CNN}))
+    model = Model.new(parse_request({"dataset": "mnist", "network": spec}))
     x = np.random.default_rng(0).random((1, 1, 28, 28), dtype=np.float32)
     for _ in range(200):
         model.predict(x)
@@ -150,13 +155,18 @@ def nnplay_infer_us() -> float:
     return min(_timed(lambda: [model.predict(x) for _ in range(reps)]) for _ in range(3)) / reps * 1e6
 
 
-def torch_infer_us(threads: int) -> float:
+def torch_infer_us(threads: int, small: bool) -> float:
     import torch
 
     torch.set_num_threads(threads)
-    model = torch.nn.Sequential(torch.nn.Conv2d(1, 20, 5), torch.nn.Sigmoid(), torch.nn.MaxPool2d(2),
-                                torch.nn.Flatten(), torch.nn.Linear(2880, 100), torch.nn.Sigmoid(),
-                                torch.nn.Linear(100, 10), torch.nn.Softmax(dim=1)).eval()
+    nn = torch.nn
+    if small:
+        model = nn.Sequential(nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(1152, 10), nn.Softmax(dim=1)).eval()
+    else:
+        model = nn.Sequential(nn.Conv2d(1, 20, 5), nn.Sigmoid(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(2880, 100), nn.Sigmoid(), nn.Linear(100, 10),
+                              nn.Softmax(dim=1)).eval()
     x = torch.rand(1, 1, 28, 28)
     reps = 2000
     with torch.inference_mode():
@@ -187,9 +197,11 @@ def measure(threads: int, quick: bool) -> dict:
             case["torch"] = torch_train(kind, batch, n, threads)
         out["cases"].append(case)
         print(json.dumps(case), file=sys.stderr, flush=True)
-    out["infer_us"] = nnplay_infer_us()
+    out["infer_us"] = nnplay_infer_us(CNN)
+    out["small_infer_us"] = nnplay_infer_us(SMALL_CNN)
     if has_torch:
-        out["torch_infer_us"] = torch_infer_us(threads)
+        out["torch_infer_us"] = torch_infer_us(threads, small=False)
+        out["torch_small_infer_us"] = torch_infer_us(threads, small=True)
     return out
 
 
@@ -230,12 +242,19 @@ def report(results: list[dict], cache: dict) -> str:
             lines.append(f"| {c['name']} | {r['threads']} | {_fmt(ours)} | {_fmt(c.get('torch'))} | "
                          f"{_ratio(ours, c.get('torch'))} | {_fmt(c.get('numpy'))} | "
                          f"{_ratio(ours, c.get('numpy'))} | {100 * ours * c['flops'] / r['peak']:.0f}% |")
-    lines += ["", "| threads | float32 GEMM peak (2048³) | single-image CNN inference: nnplay | PyTorch |",
-              "|---|---|---|---|"]
+    lines += ["", "Single-image inference (`Model.predict` of one 28×28 image, probabilities out); "
+              "small CNN = conv 8×5×5 ReLU, maxpool 2, dense 10 softmax.", "",
+              "| threads | float32 GEMM peak (2048³) | row-3 CNN: nnplay | PyTorch | "
+              "small CNN: nnplay | PyTorch |",
+              "|---|---|---|---|---|---|"]
+
+    def us(v: float | None) -> str:
+        return f"{v:.1f} µs" if v else "—"
+
     for r in results:
-        t = r.get("torch_infer_us")
-        lines.append(f"| {r['threads']} | {r['peak'] / 1e9:.1f} GFLOP/s | {r['infer_us']:.1f} µs | "
-                     f"{f'{t:.1f} µs' if t else '—'} |")
+        lines.append(f"| {r['threads']} | {r['peak'] / 1e9:.1f} GFLOP/s | {us(r['infer_us'])} | "
+                     f"{us(r.get('torch_infer_us'))} | {us(r['small_infer_us'])} | "
+                     f"{us(r.get('torch_small_infer_us'))} |")
     f, s = cache["first_process"], cache["second_process"]
     verdict = ("loaded from disk, no recompilation" if s["cache_hits"] and not s["cache_misses"]
                else "RECOMPILED")

@@ -13,13 +13,16 @@ import numpy as np
 LEAKY_SLOPE = np.float32(0.01)
 
 
+#: e^88 and e^700 are the largest powers of e float32 and float64 hold; past
+#: them σ(z) is 0 to working precision, so clipping -z there loses nothing
+_EXP_LIMIT = {np.dtype(np.float32): 88.0, np.dtype(np.float64): 700.0}
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z), in place on one buffer. For z < -88 (float32) e^-z
-    overflows to inf and the result is exactly 0, the correct limit, so that
-    overflow is expected and silenced here (NumPy's exp is SIMD; tanh is not)."""
+    """1 / (1 + e^-z), in place on one buffer (NumPy's exp is SIMD; tanh is not)."""
     out = np.negative(z)
-    with np.errstate(over="ignore"):
-        np.exp(out, out=out)
+    np.minimum(out, _EXP_LIMIT.get(out.dtype, 88.0), out=out)
+    np.exp(out, out=out)
     out += 1
     np.reciprocal(out, out=out)
     return out

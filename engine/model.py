@@ -40,17 +40,24 @@ class Model:
     def outputs(self, x: np.ndarray) -> np.ndarray:
         """Raw output activations at inference, computed in chunks to bound memory."""
         x = np.asarray(x, dtype=np.float32).reshape((-1, *self.input_shape))
+        if len(x) <= EVAL_BATCH:  # one drawn digit: no chunking overhead
+            return self.network.forward(x)
         return np.concatenate([self.network.forward(x[i:i + EVAL_BATCH])
-                               for i in range(0, len(x), EVAL_BATCH)] or [np.zeros((0, 1))])
+                               for i in range(0, len(x), EVAL_BATCH)])
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities (N, classes); for regression the outputs (N, 1)."""
-        return to_probabilities(self.outputs(x), self.kind)
+        return to_probabilities(self.outputs(x), self.kind, self.softmax_output)
+
+    @property
+    def softmax_output(self) -> bool:
+        return self.request.network.layers[-1].activation == "softmax"
 
 
-def to_probabilities(out: np.ndarray, kind: str) -> np.ndarray:
-    """One yes/no output a becomes (1 − a, a); sigmoid outputs are normalized to sum 1."""
-    if kind == "regression":
+def to_probabilities(out: np.ndarray, kind: str, softmax: bool = False) -> np.ndarray:
+    """One yes/no output a becomes (1 − a, a); other outputs are normalized to
+    sum 1 (softmax outputs already do)."""
+    if kind == "regression" or softmax:
         return out
     if out.shape[1] == 1:
         p = np.clip(out, 0, 1)

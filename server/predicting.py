@@ -60,7 +60,8 @@ class Predictor:
         net = model.network
         with self._lock:
             outputs = [out[0].copy() for out in net.forward_all(x)]  # saliency runs it again
-            probabilities = _finite_probabilities(to_probabilities(outputs[-1][None], model.kind)[0])
+            scores = to_probabilities(outputs[-1][None], model.kind, model.softmax_output)
+            probabilities = _finite_probabilities(scores[0])
             label = int(np.argmax(probabilities))
             explained = label if target is None else target
             if explained >= outputs[-1].size:
