@@ -36,6 +36,12 @@ async def draw(request: Request, app: Nnplay) -> HTMLResponse:
     return _page(request, app, "draw")
 
 
+@router.get("/learn", response_class=HTMLResponse)
+async def learn(request: Request, app: Nnplay) -> HTMLResponse:
+    """The optimizer race and the activation gallery."""
+    return _page(request, app, "learn")
+
+
 @router.get("/static/vendor/plotly.min.js", include_in_schema=False)
 async def plotly_js() -> FileResponse:
     return FileResponse(plotly_bundle(), media_type="text/javascript")

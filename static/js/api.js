@@ -98,4 +98,17 @@ export const api = {
   correctionCount: () => call('GET', '/api/corrections/count'),
   addCorrection: (pixels, label, predicted) => call('POST', '/api/corrections', { pixels, label, predicted }),
   deleteCorrection: (id) => call('DELETE', `/api/corrections/${encodeURIComponent(id)}`),
+  /** The optimizer race's test surfaces, each with a contour grid of f. */
+  surfaces: () => call('GET', '/api/race/surfaces'),
+  /** Every optimizer's path on a surface: {surface, learning_rate, steps, start?, optimizers?}. */
+  race: (body) => call('POST', '/api/race', body),
+  /** f and f′ of every activation over z ∈ [−5, 5]. */
+  activationCurves: () => call('GET', '/api/activations/curves'),
+  /** Histograms of z and f(z) of a 100-unit layer with this activation and initialization. */
+  activationDistribution: (activation, init) =>
+    call('GET', `/api/activations/distribution?${new URLSearchParams({ activation, init })}`),
+  /** A grid of runs over chosen fields of `base`: {base, grid: {path: values}, title?}. */
+  startSweep: (body) => call('POST', '/api/sweeps', body),
+  /** A sweep's table; with `curves`, each run's per-epoch metrics too. */
+  sweep: (id, curves = false) => call('GET', `/api/sweeps/${encodeURIComponent(id)}${curves ? '?curves=true' : ''}`),
 };

@@ -23,13 +23,17 @@ function layout(extra = {}) {
   const fg = css('--fg');
   const grid = css('--grid');
   const axis = { color: fg, gridcolor: grid, zerolinecolor: grid, automargin: true };
+  // every axis of a figure with subplots (xaxis2, yaxis3 …) takes the theme too
+  const more = Object.fromEntries(Object.entries(extra).filter(([key]) => /^[xy]axis\d+$/.test(key))
+    .map(([key, value]) => [key, { ...axis, ...value }]));
   return {
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { color: fg, family: css('--font'), size },
     margin: { l: 48, r: 12, t: 28, b: 40 },
-    legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
+    legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', traceorder: 'normal' },
     ...extra,
+    ...more,
     xaxis: { ...axis, ...extra.xaxis },
     yaxis: { ...axis, ...extra.yaxis },
   };
@@ -76,10 +80,24 @@ export function clearChart(el) {
 }
 
 /**
- * @typedef {{key: string, name: string, color: string, history: object[], live?: boolean}} Series
- *   one run's epoch events, with the legend name and colour it is drawn in
+ * @typedef {{key: string, name: string, color: string, history: object[], live?: boolean,
+ *   earlyStopping?: {epoch: number, best_epoch: number}|null}} Series
+ *   one run's epoch events, with the legend name and colour it is drawn in; earlyStopping when the
+ *   run stopped at `epoch` and went back to the weights of `best_epoch`
  */
 
+/** '#1f77b4' with an alpha, for fills in a run's own colour. */
+function withAlpha(hex, alpha) {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/**
+ * Training and validation curves of each run. The live run's validation curve
+ * fills down (or up) to its training curve: the shaded gap is the lesson on
+ * overfitting, growing as the network learns its training set by heart.
+ * (The fill belongs to the validation trace, so there is no extra trace.)
+ */
 function curves(series, trainField, validationField) {
   return series.flatMap((s) => {
     const epochs = s.history.map((e) => e.epoch);
@@ -93,8 +111,38 @@ function curves(series, trainField, validationField) {
       line: { color: s.color, dash, width: s.live ? 2.5 : 1.5 },
       marker: { size: 5 },
     });
-    return [line(trainField, 'solid', t('charts.train')), line(validationField, 'dash', t('charts.validation'))];
+    const validation = line(validationField, 'dash', t('charts.validation'));
+    if (s.live) Object.assign(validation, { fill: 'tonexty', fillcolor: withAlpha(s.color, 0.16) });
+    return [line(trainField, 'solid', t('charts.train')), validation];
   });
+}
+
+/**
+ * Where early stopping acted: a vertical line at the epoch whose weights were
+ * restored, a light band over the epochs trained after it (whose weights were
+ * thrown away), and a label saying both.
+ * @param {Series[]} series
+ */
+function earlyStopMarks(series) {
+  const shapes = [];
+  const annotations = [];
+  series.filter((s) => s.earlyStopping).forEach((s, i) => {
+    const { epoch, best_epoch: best } = s.earlyStopping;
+    shapes.push(
+      { type: 'rect', xref: 'x', yref: 'paper', x0: best, x1: epoch, y0: 0, y1: 1, layer: 'below',
+        line: { width: 0 }, fillcolor: withAlpha(s.color, 0.08) },
+      { type: 'line', name: 'early-stop', xref: 'x', yref: 'paper', x0: best, x1: best, y0: 0, y1: 1,
+        line: { color: s.color, width: 2, dash: 'dot' } },
+    );
+    const last = Math.max(...s.history.map((e) => e.epoch), epoch);
+    annotations.push({
+      x: best, xref: 'x', y: 0.97 - 0.12 * i, yref: 'paper', yanchor: 'top',
+      xanchor: best > last / 2 ? 'right' : 'left', xshift: best > last / 2 ? -4 : 4,
+      text: t('charts.earlyStop', { best, stopped: epoch }), showarrow: false,
+      font: { color: s.color }, bgcolor: css('--panel'), opacity: 0.92,
+    });
+  });
+  return { shapes, annotations };
 }
 
 /**
@@ -108,10 +156,10 @@ export function drawCurves(els, series) {
   const epochAxis = () => ({ title: { text: t('charts.epoch') }, rangemode: 'tozero', ...(last <= 10 && { dtick: 1 }) });
   draw(els.loss, () =>
     window.Plotly.react(els.loss, curves(series, 'train_loss', 'validation_loss'),
-      layout({ xaxis: epochAxis(), yaxis: { title: { text: t('charts.lossAxis') }, rangemode: 'tozero' } }), CONFIG));
+      layout({ xaxis: epochAxis(), yaxis: { title: { text: t('charts.lossAxis') }, rangemode: 'tozero' }, ...earlyStopMarks(series) }), CONFIG));
   draw(els.accuracy, () =>
     window.Plotly.react(els.accuracy, curves(series, 'train_accuracy', 'validation_accuracy'),
-      layout({ xaxis: epochAxis(), yaxis: { title: { text: t('charts.accuracyAxis') }, range: [0, 1.02] } }), CONFIG));
+      layout({ xaxis: epochAxis(), yaxis: { title: { text: t('charts.accuracyAxis') }, range: [0, 1.02] }, ...earlyStopMarks(series) }), CONFIG));
   draw(els.time, () =>
     window.Plotly.react(els.time, series.map((s) => ({
       type: 'bar',

@@ -1,7 +1,9 @@
 /**
  * Start-up and wiring: loads what the server offers, builds the set-up from
  * the link (or the defaults), and connects the settings, the designer, the
- * live training, the run comparison and the draw tab to one state object.
+ * live training, the run comparison, the run's diagnostics, the sweeps, the
+ * draw tab and the "why it learns" tab (optimizer race, activations) to one
+ * state object.
  */
 import { api } from './api.js';
 import { createCatalog } from './registry.js';
@@ -16,6 +18,10 @@ import { createDrawView } from './draw.js';
 import { createLookInside } from './lookinside.js';
 import { createExplorer } from './explorer.js';
 import { createCorrections } from './corrections.js';
+import { createDiagnostics } from './diagnostics.js';
+import { createSweep } from './sweep.js';
+import { createRace } from './race.js';
+import { createActivations } from './activations.js';
 import { redrawAll } from './charts.js';
 import { applyTranslations, dictionaries, getLocale, initialLocale, onLocaleChange, setLocale, t } from './i18n.js';
 
@@ -31,7 +37,7 @@ function setUpLocalePicker() {
   picker.addEventListener('change', () => setLocale(picker.value));
 }
 
-/** The two views as ARIA tabs; each has its own address (/ and /draw) that keeps the set-up fragment. */
+/** The three views as ARIA tabs; each has its own address (/, /draw, /learn) that keeps the set-up fragment. */
 function setUpTabs(onShow) {
   const tabs = [...document.querySelectorAll('[role=tab]')];
   function show(view, push) {
@@ -57,8 +63,10 @@ function setUpTabs(onShow) {
       show(next.dataset.viewTab, true);
     });
   });
-  addEventListener('popstate', () => show(location.pathname.startsWith('/draw') ? 'draw' : 'playground', false));
-  show(document.documentElement.dataset.view === 'draw' ? 'draw' : 'playground', false);
+  const viewOf = (path) => tabs.find((tab) => tab.dataset.path !== '/' && path.startsWith(tab.dataset.path))?.dataset.viewTab ?? 'playground';
+  addEventListener('popstate', () => show(viewOf(location.pathname), false));
+  const initial = document.documentElement.dataset.view;
+  show(tabs.some((tab) => tab.dataset.viewTab === initial) ? initial : 'playground', false);
 }
 
 async function main() {
@@ -79,6 +87,8 @@ async function main() {
   let analysis = null;
   /** @type {import('./settings.js').SettingsContext} */
   const settingsContext = { corrections: null };
+  /** @type {ReturnType<typeof createSweep>|null} created below; told when the set-up changes */
+  let sweep = null;
 
   const settingsRoot = $('settings');
   const playground = $('view-playground');
@@ -89,6 +99,7 @@ async function main() {
     clearErrors(settingsRoot);
     designer.showAnalysis(inputShape(), analysis);
     history.replaceState(null, '', urlWithSetup(toRequest(state, catalog)));
+    sweep?.baseChanged();
   }
 
   function renderAll() {
@@ -135,17 +146,20 @@ async function main() {
     onLoad: load,
   });
 
+  const diagnostics = createDiagnostics({
+    empty: $('insight-empty'),
+    content: $('insight-content'),
+    ...byIds(['gradient-field', 'gradient-chart', 'histogram-epoch', 'histogram-epoch-value', 'histogram-chart',
+      'results-note', 'confusion-box', 'confusion-matrix', 'roc-box', 'roc-chart', 'misclassified-box', 'misclassified-gallery']),
+  });
+  diagnostics.relabel();
+
   const training = createTraining(
     byIds(['train-start', 'train-pause', 'train-stop', 'epoch-counter', 'epoch-total', 'train-progress', 'run-status',
       'run-error', 'run-stats', 'loss-chart', 'accuracy-chart', 'time-chart', 'decision-boundary', 'boundary-box',
       'line-chart', 'line-box', 'loss-surface', 'surface-box', 'accuracy-box', 'feature-maps', 'feature-maps-box']),
     {
-      prepare() {
-        if (analysis.valid) return toRequest(state, catalog);
-        const layers = $('layers');
-        (layers.querySelector('[aria-invalid=true]') ?? layers.querySelector('.invalid select'))?.focus();
-        return null;
-      },
+      prepare: currentRequest,
       onRefused(error) {
         const detail = Array.isArray(error.detail) ? error.detail : [];
         const tags = new Set(catalog.names('layer_types'));
@@ -153,7 +167,40 @@ async function main() {
       },
       runs,
       catalog,
+      onRunStart: (id, request) => diagnostics.start(request),
+      onRunEvent: (event) => diagnostics.event(event),
     },
+  );
+
+  /** The set-up as a request, or null (with the problem shown at the layers) when it cannot run. */
+  function currentRequest() {
+    if (analysis?.valid) return toRequest(state, catalog);
+    const layers = $('layers');
+    (layers.querySelector('[aria-invalid=true]') ?? layers.querySelector('.invalid select'))?.focus();
+    return null;
+  }
+
+  sweep = createSweep(
+    { form: $('sweep-form'), start: $('sweep-start'), count: $('sweep-count'), status: $('sweep-status'),
+      table: $('sweep-table'), chart: $('sweep-chart'), results: $('sweep-results') },
+    {
+      base: () => (analysis?.valid ? toRequest(state, catalog) : null),
+      submitBase: currentRequest,
+      onLoad(request) {
+        load(request);
+        $('setup-title').scrollIntoView({ block: 'start', behavior: 'smooth' });
+      },
+      maxRuns: catalog.limits.max_sweep_runs ?? null,
+    },
+  );
+  const race = createRace(
+    { surface: $('race-surface'), lr: $('race-lr'), steps: $('race-steps'), play: $('race-play'), step: $('race-step'),
+      scrub: $('race-scrub'), chart: $('race-chart'), status: $('race-status'), about: $('race-about') },
+  );
+  const activations = createActivations(
+    { gallery: $('activation-gallery'), activation: $('dist-activation'), init: $('dist-init'),
+      chart: $('activation-distribution'), summary: $('dist-summary'), status: $('acts-status') },
+    { inits: catalog.names('inits') },
   );
 
   const lookInside = createLookInside(
@@ -224,6 +271,10 @@ async function main() {
     lookInside.relabel();
     explorer.relabel();
     corrections.relabel();
+    diagnostics.relabel();
+    sweep.relabel();
+    race.relabel();
+    activations.relabel();
     redrawAll();
   });
 
@@ -233,6 +284,12 @@ async function main() {
   training.redrawCurves();
   setUpTabs((view) => {
     if (view === 'draw') draw.refreshModels();
+    if (view === 'learn') {
+      race.show();
+      activations.show();
+    } else {
+      race.hide();
+    }
     requestAnimationFrame(redrawAll);
   });
   document.body.dataset.ready = 'true';

@@ -57,7 +57,8 @@ function slim(event) {
  *   onChange when an overlay is toggled or a run's data changed; onLoad to restore a run's set-up
  */
 export function createRuns(listEl, { onChange, onLoad }) {
-  /** @type {{id: string, n: number, request: object, status: string, history: object[], overlay: boolean, testAccuracy: number|null}[]} */
+  /** @type {{id: string, n: number, request: object, status: string, history: object[], overlay: boolean,
+   *   testAccuracy: number|null, earlyStopping?: {epoch: number, best_epoch: number}|null}[]} */
   let runs = [];
   try {
     runs = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '[]');
@@ -136,7 +137,9 @@ export function createRuns(listEl, { onChange, onLoad }) {
         return;
       }
       if (event.type === 'started') run.status = 'running';
-      else if (event.type === 'done') Object.assign(run, { status: event.status, testAccuracy: event.test_accuracy ?? null });
+      else if (event.type === 'done') {
+        Object.assign(run, { status: event.status, testAccuracy: event.test_accuracy ?? null, earlyStopping: event.early_stopping ?? null });
+      }
       else return;
       changed();
     },
@@ -147,7 +150,10 @@ export function createRuns(listEl, { onChange, onLoad }) {
     series(liveId) {
       const shown = runs.filter((r) => r.overlay || r.id === liveId);
       const names = differenceNames(shown);
-      return shown.map((run, i) => ({ key: run.id, name: names[i], color: color(run), history: run.history, live: run.id === liveId }));
+      return shown.map((run, i) => ({
+        key: run.id, name: names[i], color: color(run), history: run.history, live: run.id === liveId,
+        earlyStopping: run.earlyStopping ?? null,
+      }));
     },
     /** The session number of a run ("#n" in the list), or null for a run of another session. */
     numberOf: (id) => find(id)?.n ?? null,

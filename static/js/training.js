@@ -16,8 +16,10 @@ import { t, nameOf } from './i18n.js';
  * @param {(error: ApiError) => void} deps.onRefused  show a 422 next to the fields it names
  * @param {ReturnType<import('./runs.js').createRuns>} deps.runs
  * @param {ReturnType<import('./registry.js').createCatalog>} deps.catalog
+ * @param {(id: string, request: object) => void} [deps.onRunStart]  a new live run (other panels reset for it)
+ * @param {(event: object) => void} [deps.onRunEvent]  each event of the live run, after this module's own handling
  */
-export function createTraining(els, { prepare, onRefused, runs, catalog }) {
+export function createTraining(els, { prepare, onRefused, runs, catalog, onRunStart = () => {}, onRunEvent = () => {} }) {
   /** @type {{id: string, request: object, kind: string, points: *, path: object[], paused: boolean, stream: *, stats: object}|null} */
   let live = null;
 
@@ -211,7 +213,12 @@ export function createTraining(els, { prepare, onRefused, runs, catalog }) {
     setStatus('status.queued');
     redrawCurves();
     const run = live;
-    run.stream = followRun(run.id, (event) => live === run && onEvent(event), (state) => {
+    onRunStart(run.id, request);
+    run.stream = followRun(run.id, (event) => {
+      if (live !== run) return;
+      onEvent(event);
+      onRunEvent(event);
+    }, (state) => {
       if (state === 'retrying') setStatus('status.reconnecting');
       if (state === 'lost') {
         setError(t('errors.connectionLost'));

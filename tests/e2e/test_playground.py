@@ -86,7 +86,7 @@ def test_build_2_4_1_and_train_xor_live(page):
     page.wait_for_function(
         "() => document.querySelector('[data-testid=decision-boundary]').data.some(t => t.type === 'heatmap')"
     )
-
+    wait_epoch(page, 30)  # the last redraw is rate-limited: it may land just after `done`
     assert epoch(page) == 30
     assert page.get_by_test_id("run-status").inner_text() == "Completed"
     assert page.get_by_test_id("stat-parameters").inner_text() == "17"
