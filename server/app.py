@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from server.errors import ApiError
+from server.lti import LtiService
 from server.middleware import BodySizeLimit
 from server.predicting import Predictor
 from server.routes import (
@@ -24,6 +25,7 @@ from server.routes import (
     explore,
     health,
     inspect,
+    lti,
     pages,
     predict,
     presets,
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.db_path)
+        app.state.lti = LtiService.open(settings.db_path, settings.lti_registrations, settings.lti_key_path,
+                                        settings.public_url)
         manager = RunManager(settings, store)
         manager.start()
         app.state.nnplay = AppState(
@@ -59,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             manager.close()
             store.close()
+            app.state.lti.close()
 
     app = FastAPI(
         title="nnplay",
@@ -69,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.server_limits.max_body_bytes)
     _add_error_handlers(app)
     routers = (
-        health, datasets, presets, runs, sweeps, predict, inspect, corrections, explore, stream, pages
+        health, datasets, presets, runs, sweeps, predict, inspect, corrections, explore, stream, lti, pages
     )
     for module in routers:
         app.include_router(module.router)

@@ -2,7 +2,8 @@
 
 Every limit can be set by an environment variable named after it, e.g.
 NNPLAY_MAX_EPOCHS=50 or NNPLAY_MAX_RUNS_PER_CLIENT=2; paths come from
-NNPLAY_DB, NNPLAY_DATA_DIR and NNPLAY_DIGIT_MODEL (the built-in model file).
+NNPLAY_DB, NNPLAY_DATA_DIR and NNPLAY_DIGIT_MODEL (the built-in model file); LTI from
+NNPLAY_LTI_REGISTRATIONS, NNPLAY_LTI_KEY and NNPLAY_PUBLIC_URL (docs/LTI.md).
 Command-line options override the environment.
 """
 
@@ -56,6 +57,14 @@ class Settings(BaseModel):
     templates_dir: Path = REPO_DIR / "templates"
     static_dir: Path = REPO_DIR / "static"
     digit_model_path: Path = PACKAGE_DIR / "assets" / "digit_model.npz"
+    # LTI 1.3 (docs/LTI.md): platform registrations, the tool's RSA key, the public base URL
+    lti_registrations: Path | None = Field(default=None, description="JSON or TOML; None: no platform")
+    lti_key_path: Path | None = Field(
+        default=None, description="PEM private key; None: lti_tool_key.pem beside the database"
+    )
+    public_url: str | None = Field(
+        default=None, description="e.g. https://nnplay.school.edu; None: from each request"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -71,6 +80,12 @@ class Settings(BaseModel):
             values["data_dir"] = Path(env["NNPLAY_DATA_DIR"]).expanduser()
         if env.get("NNPLAY_DIGIT_MODEL"):
             values["digit_model_path"] = Path(env["NNPLAY_DIGIT_MODEL"]).expanduser()
+        if env.get("NNPLAY_LTI_REGISTRATIONS"):
+            values["lti_registrations"] = Path(env["NNPLAY_LTI_REGISTRATIONS"]).expanduser()
+        if env.get("NNPLAY_LTI_KEY"):
+            values["lti_key_path"] = Path(env["NNPLAY_LTI_KEY"]).expanduser()
+        if env.get("NNPLAY_PUBLIC_URL"):
+            values["public_url"] = env["NNPLAY_PUBLIC_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
