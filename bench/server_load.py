@@ -81,16 +81,19 @@ async def load(url: str, clients: int) -> list[dict[str, Any] | BaseException]:
     return await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), RUN_TIMEOUT)
 
 
-def bare_engine_speed() -> float:
-    """Median samples/s of the same request run by the engine CLI alone."""
+def bare_engine_speed(at_once: int = 1) -> float:
+    """Median epoch samples/s of the same request run by `at_once` engine CLIs
+    side by side (with as many as the server has workers, they share the cores
+    as the workers do, which isolates what the server itself costs)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(REQUEST, f)
     try:
-        out = subprocess.run([sys.executable, "-m", "engine", "train", "--config", f.name],
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        procs = [subprocess.Popen([sys.executable, "-m", "engine", "train", "--config", f.name],
+                                  cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(at_once)]
+        outs = [p.communicate()[0] for p in procs]
     finally:
         os.unlink(f.name)
-    events = [json.loads(line) for line in out.splitlines()]
+    events = [json.loads(line) for out in outs for line in out.splitlines()]
     return statistics.median(e["samples_per_second"] for e in events if e["type"] == "epoch")
 
 
@@ -104,7 +107,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def report(results: list[dict[str, Any] | BaseException], clients: int, workers: int,
-           bare: float, seconds: float) -> str:
+           bare: float, bare_shared: float, seconds: float) -> str:
     runs = [r for r in results if isinstance(r, dict)]
     errors = [r for r in results if isinstance(r, BaseException)]
     errors += [r["status"] for r in runs if r["status"] != "completed"]
@@ -122,6 +125,8 @@ def report(results: list[dict[str, Any] | BaseException], clients: int, workers:
         ("engine samples/s inside the server (median epoch)", f"{inside:,.0f}"),
         ("engine samples/s, bare CLI (median epoch)", f"{bare:,.0f}"),
         ("throughput ratio server / bare (goal ≥ 0.9)", f"{inside / bare:.2f}"),
+        (f"engine samples/s, {workers} bare CLIs at once (median epoch)", f"{bare_shared:,.0f}"),
+        (f"throughput ratio server / {workers} bare CLIs at once", f"{inside / bare_shared:.2f}"),
         ("wall time for all runs", f"{seconds:.1f} s"),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
@@ -137,6 +142,7 @@ def main() -> int:
     args = parser.parse_args()
 
     bare = bare_engine_speed()
+    bare_shared = bare_engine_speed(args.workers)
     with tempfile.TemporaryDirectory() as tmp:
         env = {"NNPLAY_MAX_RUNS_PER_CLIENT": "1"}
         server = LiveServer(Path(tmp) / "runs.sqlite", args.workers, Path(tmp) / "server.log", env=env)
@@ -145,7 +151,7 @@ def main() -> int:
             start = time.perf_counter()
             results = asyncio.run(load(server.url, args.clients))
             seconds = time.perf_counter() - start
-    text = report(results, args.clients, args.workers, bare, seconds)
+    text = report(results, args.clients, args.workers, bare, bare_shared, seconds)
     print(text)
     if not args.no_write:
         write_section("server_load", text)
