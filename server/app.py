@@ -15,7 +15,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from server.embed import EmbedHeaders
+from server.embed import router as embed_router
 from server.errors import ApiError
+from server.lessons import LessonService
 from server.lti import LtiService
 from server.middleware import BodySizeLimit
 from server.predicting import Predictor
@@ -25,6 +28,7 @@ from server.routes import (
     explore,
     health,
     inspect,
+    lessons,
     lti,
     pages,
     predict,
@@ -50,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.lti = LtiService.open(settings.db_path, settings.lti_registrations, settings.lti_key_path,
                                         settings.public_url)
         manager = RunManager(settings, store)
+        app.state.lessons = LessonService.open(settings.db_path, settings.lessons_dir, store, app.state.lti,
+                                               settings.limits)
+        manager.done_hooks.append(app.state.lessons.run_done)
         manager.start()
         app.state.nnplay = AppState(
             settings=settings,
@@ -62,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             manager.close()
+            app.state.lessons.close()
             store.close()
             app.state.lti.close()
 
@@ -72,12 +80,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.server_limits.max_body_bytes)
+    app.add_middleware(EmbedHeaders)
     _add_error_handlers(app)
     routers = (
-        health, datasets, presets, runs, sweeps, predict, inspect, corrections, explore, stream, lti, pages
+        health, datasets, presets, runs, sweeps, predict, inspect, corrections, explore, stream, lti, lessons,
+        pages,
     )
     for module in routers:
         app.include_router(module.router)
+    app.include_router(embed_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
     return app
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,8 @@ class RunManager:
         self._slots: dict[int, _Slot] = {}  # ready workers only
         self._pool = WorkerPool(settings.workers, settings.data_dir, self) if settings.workers else None
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: called with the run id on the event reader thread once a run's done event is stored
+        self.done_hooks: list[Callable[[str], None]] = []
 
     def start(self) -> None:
         """Close runs a previous process left open, then start the workers (call on the loop)."""
@@ -207,6 +210,8 @@ class RunManager:
         for run_id, event in rows:
             if event.is_done:
                 self._call(self._forget, run_id)
+                for hook in self.done_hooks:
+                    hook(run_id)
 
     def on_worker_lost(self, slot: int, pid: int, exitcode: int | None) -> None:
         self._call(self._worker_lost, slot, pid, exitcode)

@@ -3,7 +3,8 @@
 Every limit can be set by an environment variable named after it, e.g.
 NNPLAY_MAX_EPOCHS=50 or NNPLAY_MAX_RUNS_PER_CLIENT=2; paths come from
 NNPLAY_DB, NNPLAY_DATA_DIR and NNPLAY_DIGIT_MODEL (the built-in model file); LTI from
-NNPLAY_LTI_REGISTRATIONS, NNPLAY_LTI_KEY and NNPLAY_PUBLIC_URL (docs/LTI.md).
+NNPLAY_LTI_REGISTRATIONS, NNPLAY_LTI_KEY and NNPLAY_PUBLIC_URL (docs/LTI.md); a teacher's
+lessons folder from NNPLAY_LESSONS_DIR (docs/LESSONS.md).
 Command-line options override the environment.
 """
 
@@ -66,6 +67,10 @@ class Settings(BaseModel):
         default=None, description="e.g. https://nnplay.school.edu; None: from each request"
     )
 
+    lessons_dir: Path | None = Field(
+        default=None, description="a teacher's lesson files (docs/LESSONS.md); they override built-ins by id"
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from NNPLAY_* variables; keyword overrides (e.g. from the CLI) win."""
@@ -86,6 +91,8 @@ class Settings(BaseModel):
             values["lti_key_path"] = Path(env["NNPLAY_LTI_KEY"]).expanduser()
         if env.get("NNPLAY_PUBLIC_URL"):
             values["public_url"] = env["NNPLAY_PUBLIC_URL"]
+        if env.get("NNPLAY_LESSONS_DIR"):
+            values["lessons_dir"] = Path(env["NNPLAY_LESSONS_DIR"]).expanduser()
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
