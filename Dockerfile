@@ -14,6 +14,7 @@ COPY engine ./engine
 COPY server ./server
 COPY templates ./templates
 COPY static ./static
+COPY lessons ./lessons
 RUN pip install . \
     && useradd --create-home --uid 10001 nnplay \
     && mkdir -p /data \
