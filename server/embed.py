@@ -76,7 +76,8 @@ class EmbedSnippet(BaseModel):
 @router.get("/api/embed-snippet")
 def embed_snippet(
     request: Request,
-    setup: Annotated[str, Query(max_length=20000, description="the playground's #setup= value")] = "",
+    setup: Annotated[str, Query(max_length=8000, pattern=r"^[A-Za-z0-9_=-]*$",
+                                description="the playground's #setup= value (base64url)")] = "",
     height: Annotated[int, Query(ge=MIN_HEIGHT, le=MAX_HEIGHT)] = DEFAULT_HEIGHT,
 ) -> EmbedSnippet:
     """A plain `<iframe>` for sites without LTI that opens the playground with this set-up."""
