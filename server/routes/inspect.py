@@ -15,13 +15,12 @@ from engine.inspect import KERNELS, convolution_steps
 from engine.model import Model
 from engine.visuals import MAX_MAPS
 from server.predicting import Inside
-from server.routes.predict import read_digit
+from server.routes.predict import NO_BUILTIN, read_digit
 from server.routes.runs import NO_MODEL, UNKNOWN, known
 from server.schemas import (
     BODY_REFUSALS,
     ConvolutionSteps,
     ConvolveRequest,
-    ErrorAnswer,
     Grid,
     Inspection,
     InspectRequest,
@@ -54,10 +53,7 @@ KERNEL_TITLES = {
 
 @router.post(
     "/inspect",
-    responses={
-        **BODY_REFUSALS,
-        503: {"model": ErrorAnswer, "description": "the built-in model is not installed"},
-    },
+    responses={**BODY_REFUSALS, **NO_BUILTIN},
 )
 def inspect_builtin(body: InspectRequest, app: Nnplay) -> Inspection:
     """The built-in model's prediction, every layer's output and the saliency map of a digit."""

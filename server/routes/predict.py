@@ -15,12 +15,12 @@ from server.state import AppState, Nnplay
 router = APIRouter(prefix="/api", tags=["predict"])
 
 
+NO_BUILTIN = {503: {"model": ErrorAnswer, "description": "the built-in model is not installed"}}
+
+
 @router.post(
     "/predict",
-    responses={
-        **BODY_REFUSALS,
-        503: {"model": ErrorAnswer, "description": "the built-in model is not installed"},
-    },
+    responses={**BODY_REFUSALS, **NO_BUILTIN},
 )
 def predict_builtin(body: PredictRequest, app: Nnplay) -> Prediction:
     """Classify with the digit model that ships with nnplay."""

@@ -133,6 +133,13 @@ def new_page(browser, server, **context_options):
     return page
 
 
+def new_phone_page(browser, server, width: int = 390, height: int = 844, **context_options):
+    """A touch phone (high-DPI, mobile viewport): every phone test starts from this."""
+    options = {"viewport": {"width": width, "height": height}, "has_touch": True, "is_mobile": True,
+               "device_scale_factor": 2, **context_options}
+    return new_page(browser, server, **options)
+
+
 @pytest.fixture
 def page(browser, server):
     page = new_page(browser, server)

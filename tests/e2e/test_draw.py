@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import http, new_page, screenshot
+from conftest import http, new_phone_page, screenshot
 from e2e_helpers import (
     ONE,
     SEVEN,
@@ -86,14 +86,7 @@ def test_mouse_strokes_undo_and_clear_with_a_run_model(page, mnist_run):
 
 
 def test_touch_strokes_are_read(browser, server, mnist_run):
-    page = new_page(
-        browser,
-        server,
-        viewport={"width": 412, "height": 915},
-        has_touch=True,
-        is_mobile=True,
-        device_scale_factor=2,
-    )
+    page = new_phone_page(browser, server, width=412, height=915)
     try:
         open_app(page, "/draw")
         page.wait_for_function(

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import http, new_page, screenshot
+from conftest import http, new_phone_page, screenshot
 from e2e_helpers import control, open_app, setup_link, wait_finished
 
 XOR_2_4_1 = [
@@ -416,15 +416,7 @@ def test_sweep_of_four_xor_runs_fills_a_sortable_table(page, server):
 
 
 def test_learn_tab_on_a_phone_in_dark_mode(browser, server):
-    page = new_page(
-        browser,
-        server,
-        viewport={"width": 390, "height": 844},
-        has_touch=True,
-        is_mobile=True,
-        device_scale_factor=2,
-        color_scheme="dark",
-    )
+    page = new_phone_page(browser, server, color_scheme="dark")
     try:
         open_app(page)
         page.get_by_role("tab", name="Why it learns").tap()

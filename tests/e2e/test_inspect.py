@@ -8,7 +8,7 @@ compares what the page's Plotly figures hold with the answer, value for value.
 from __future__ import annotations
 
 import pytest
-from conftest import http, new_page, screenshot
+from conftest import http, new_phone_page, screenshot
 from e2e_helpers import (
     ONE,
     SEVEN,
@@ -106,15 +106,7 @@ def test_same_digit_small_off_centre_or_thick_reads_the_same(page, classifier):
 
 
 def test_touch_digit_on_a_phone_with_look_inside(browser, server, classifier):
-    page = new_page(
-        browser,
-        server,
-        viewport={"width": 412, "height": 915},
-        has_touch=True,
-        is_mobile=True,
-        device_scale_factor=2,
-        color_scheme="dark",
-    )
+    page = new_phone_page(browser, server, width=412, height=915, color_scheme="dark")
     try:
         use(page, classifier)
         page.get_by_test_id("draw-canvas").scroll_into_view_if_needed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import http, new_page, screenshot
+from conftest import http, new_page, new_phone_page, screenshot
 from e2e_helpers import (
     build_layers,
     control,
@@ -330,15 +330,7 @@ def test_languages_labels_and_keyboard(page):
 
 
 def test_phone_dark_theme_touch(browser, server):
-    page = new_page(
-        browser,
-        server,
-        viewport={"width": 390, "height": 844},
-        has_touch=True,
-        is_mobile=True,
-        device_scale_factor=2,
-        color_scheme="dark",
-    )
+    page = new_phone_page(browser, server, color_scheme="dark")
     try:
         open_app(page, setup_link(small_xor()))
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
