@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.kernels.elementwise import relu_backward, sigmoid32, sigmoid_backward, tanh_backward
+
 LEAKY_SLOPE = np.float32(0.01)
 
 
@@ -19,7 +21,9 @@ _EXP_LIMIT = {np.dtype(np.float32): 88.0, np.dtype(np.float64): 700.0}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z), in place on one buffer (NumPy's exp is SIMD; tanh is not)."""
+    """1 / (1 + e^-z): one fused pass for float32 (training), NumPy in place for float64 (gradient checks)."""
+    if z.dtype == np.float32:
+        return sigmoid32(z)
     out = np.negative(z)
     np.minimum(out, _EXP_LIMIT.get(out.dtype, 88.0), out=out)
     np.exp(out, out=out)
@@ -28,10 +32,17 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _same_float32(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the fused float32 kernels apply (same shape; float64 gradient checks take NumPy's path)."""
+    return x.dtype == y.dtype == np.float32 and x.shape == y.shape
+
+
 class Activation:
     """Element-wise activation: subclasses give f and f'."""
 
     name = ""
+    #: a one-pass float32 kernel (z, a, dC/da) -> dC/dz, where one exists
+    fused_backward = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -42,11 +53,14 @@ class Activation:
 
     def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         """dC/dz from dC/da."""
+        if self.fused_backward is not None and _same_float32(z, da):
+            return self.fused_backward(z, a, da)
         return da * self.derivative(z, a)
 
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    fused_backward = staticmethod(sigmoid_backward)
 
     def forward(self, z):
         return _sigmoid(z)
@@ -57,6 +71,7 @@ class Sigmoid(Activation):
 
 class Tanh(Activation):
     name = "tanh"
+    fused_backward = staticmethod(tanh_backward)
 
     def forward(self, z):
         return np.tanh(z)
@@ -67,15 +82,13 @@ class Tanh(Activation):
 
 class ReLU(Activation):
     name = "relu"
+    fused_backward = staticmethod(relu_backward)
 
     def forward(self, z):
         return np.maximum(z, 0)
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
-
-    def backward(self, z, a, da):
-        return np.where(z > 0, da, 0).astype(da.dtype, copy=False)
 
 
 class LeakyReLU(Activation):

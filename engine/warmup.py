@@ -21,6 +21,7 @@ def warm_up() -> float:
     """Run each kernel once on tiny inputs; returns the seconds it took."""
     from engine.data import augment_images
     from engine.kernels.conv import col2im, im2col
+    from engine.kernels.elementwise import relu_backward, sigmoid32, sigmoid_backward, tanh_backward
     from engine.kernels.pool import maxpool_backward, maxpool_forward
 
     t0 = time.perf_counter()
@@ -29,7 +30,11 @@ def warm_up() -> float:
         cols = im2col(x, 2, 1, 3, 3)
         col2im(cols, 1, 4, 4, 2, 1, 3, 3)
         out, arg = maxpool_forward(x, 2, 2, 2, 2)
-        maxpool_backward(out, arg, 4, 4)
+        maxpool_backward(out, arg, 2, 2, 4, 4)
+    z = np.zeros((2, 3), np.float32)
+    sigmoid32(z)
+    for backward in (sigmoid_backward, tanh_backward, relu_backward):
+        backward(z, z, z)
     augment_images(np.zeros((1, 1, 4, 4), np.float32), np.random.default_rng(0), 1, 5.0)
     train(parse_request(_TINY_CNN), lambda e: None)
     return time.perf_counter() - t0

@@ -28,4 +28,4 @@ class MaxPool(Layer):
 
     def backward(self, dy):
         _, h, w = self.input_shape
-        return maxpool_backward(np.ascontiguousarray(dy), self.arg, h, w)
+        return maxpool_backward(np.ascontiguousarray(dy), self.arg, self.size, self.stride, h, w)
