@@ -65,12 +65,15 @@ class Network:
         return outs
 
     # --- backward ----------------------------------------------------------
-    def backprop(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def backprop(self, x: np.ndarray, y: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Forward in training mode, then fill every layer's grads with the
-        gradient of the batch-mean cost C0 (no regularization). Returns the outputs."""
+        gradient of the batch-mean cost C0 (no regularization). Returns the outputs.
+
+        `batch_size` is the whole batch's size when (x, y) is one shard of it
+        (engine.parallel): the shards' gradients then add up to the batch mean."""
         a = self.forward(x, train=True)
         out = self.layers[-1]
-        dz = self.cost.delta(out.z, a, y, out.activation) / a.dtype.type(len(x))
+        dz = self.cost.delta(out.z, a, y, out.activation) / a.dtype.type(batch_size or len(x))
         d = out.backward_z(dz)
         for layer in reversed(self.layers[:-1]):
             if d is None:

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from engine import events
 from engine.data import augment_images, load_dataset
 from engine.data.errors import DataUnavailable
 from engine.data.registry import DATASET_INFO, DatasetInfo
 from engine.diagnostics import gradient_norms, histograms, misclassified, roc_curve
-from engine.layers import Conv2D
 from engine.metrics import confusion_matrix, evaluate
 from engine.model import Model, to_probabilities
 from engine.network import Network
 from engine.optimizers import Optimizer, make_optimizer
+from engine.parallel import step_plan
 from engine.spec import TrainRequest, split_sizes
 from engine.visuals import boundary, feature_map_layers, fitted_line, plot_points
 
@@ -33,8 +31,6 @@ from engine.visuals import boundary, feature_map_layers, fitted_line, plot_point
 TRAIN_EVAL_SIZE = 10_000
 #: gradient norms and histograms are measured on this many training examples
 PROBE = 1000
-#: dense-only nets with smaller batches train with one BLAS thread (see blas_threads_for)
-SMALL_GEMM_ROWS = 64
 #: how often (in mini-batches) should_stop is polled
 STOP_POLL = 16
 
@@ -73,26 +69,13 @@ def train_epoch(net: Network, opt: Optimizer, x: np.ndarray, t: np.ndarray, batc
     """
     n = len(x)
     params = net.params()
-    with blas_threads_for(net, batch_size):
+    with step_plan(net, batch_size) as gradient_step:
         for i, start in enumerate(range(0, n, batch_size)):
             if should_stop is not None and i % STOP_POLL == 0 and should_stop():
                 raise Stopped
-            net.backprop(x[start:start + batch_size], t[start:start + batch_size])
+            gradient_step(x[start:start + batch_size], t[start:start + batch_size])
             net.add_regularization_grads(l1, l2, n)
             opt.step(params, net.grads())
-
-
-def blas_threads_for(net: Network, batch_size: int) -> AbstractContextManager:
-    """One BLAS thread when every GEMM of a step has only a few rows.
-
-    A dense layer's GEMMs have batch_size rows; splitting 10 rows over two
-    threads costs more than it saves (bench/speed.py: 31k vs 57k samples/s for
-    [784,100,10] at batch 10). Conv layers' GEMMs have batch × pixels columns
-    and keep the default.
-    """
-    if batch_size < SMALL_GEMM_ROWS and not any(isinstance(ly, Conv2D) for ly in net.layers):
-        return threadpool_limits(limits=1, user_api="blas")
-    return nullcontext()
 
 
 def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,

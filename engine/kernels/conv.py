@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def im2col(xp: np.ndarray, k: int, s: int, ho: int, wo: int) -> np.ndarray:
     """(N, C, Hp, Wp) padded input -> (N, C*k*k, ho*wo): row (c, u, v) of example n
     holds the input pixel under kernel tap (u, v) of channel c for every output position."""
@@ -30,7 +30,7 @@ def im2col(xp: np.ndarray, k: int, s: int, ho: int, wo: int) -> np.ndarray:
     return cols
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def col2im(dcols: np.ndarray, c: int, hp: int, wp: int, k: int, s: int, ho: int, wo: int) -> np.ndarray:
     """Inverse scatter of im2col: (N, C*k*k, ho*wo) -> (N, C, Hp, Wp), summed where fields overlap."""
     n = dcols.shape[0]
