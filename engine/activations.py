@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.kernels.elementwise import relu_backward, sigmoid32, sigmoid_backward, tanh_backward
+from engine.kernels.elementwise import (
+    relu_backward,
+    relu_forward,
+    sigmoid32,
+    sigmoid_backward,
+    softmax_rows,
+    tanh_backward,
+)
 
 LEAKY_SLOPE = np.float32(0.01)
 
@@ -85,7 +92,7 @@ class ReLU(Activation):
     fused_backward = staticmethod(relu_backward)
 
     def forward(self, z):
-        return np.maximum(z, 0)
+        return relu_forward(z) if z.dtype == np.float32 else np.maximum(z, 0)
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
@@ -131,8 +138,7 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, z):
-        e = np.exp(z - z.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
+        return softmax_rows(np.ascontiguousarray(z.reshape(-1, z.shape[-1]))).reshape(z.shape)
 
     def derivative(self, z, a):
         raise TypeError("softmax has no element-wise derivative; use backward()")

@@ -20,8 +20,8 @@ _TINY_CNN = {
 def warm_up() -> float:
     """Run each kernel once on tiny inputs; returns the seconds it took."""
     from engine.data import augment_images
+    from engine.kernels import elementwise as ew
     from engine.kernels.conv import col2im, im2col
-    from engine.kernels.elementwise import relu_backward, sigmoid32, sigmoid_backward, tanh_backward
     from engine.kernels.pool import maxpool_backward, maxpool_forward
 
     t0 = time.perf_counter()
@@ -32,8 +32,10 @@ def warm_up() -> float:
         out, arg = maxpool_forward(x, 2, 2, 2, 2)
         maxpool_backward(out, arg, 2, 2, 4, 4)
     z = np.zeros((2, 3), np.float32)
-    sigmoid32(z)
-    for backward in (sigmoid_backward, tanh_backward, relu_backward):
+    for forward in (ew.sigmoid32, ew.relu_forward, ew.softmax_rows):
+        forward(z)
+    ew.softmax_rows(z.astype(np.float64))
+    for backward in (ew.sigmoid_backward, ew.tanh_backward, ew.relu_backward):
         backward(z, z, z)
     augment_images(np.zeros((1, 1, 4, 4), np.float32), np.random.default_rng(0), 1, 5.0)
     train(parse_request(_TINY_CNN), lambda e: None)

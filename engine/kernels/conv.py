@@ -25,8 +25,14 @@ def im2col(xp: np.ndarray, k: int, s: int, ho: int, wo: int) -> np.ndarray:
                 for v in range(k):
                     row = (ch * k + u) * k + v
                     for i in range(ho):
-                        for j in range(wo):
-                            cols[b, row, i * wo + j] = xp[b, ch, i * s + u, j * s + v]
+                        src = xp[b, ch, i * s + u]
+                        dst = cols[b, row, i * wo:(i + 1) * wo]
+                        if s == 1:  # a contiguous run: LLVM vectorizes this copy
+                            for j in range(wo):
+                                dst[j] = src[j + v]
+                        else:
+                            for j in range(wo):
+                                dst[j] = src[j * s + v]
     return cols
 
 
@@ -41,6 +47,12 @@ def col2im(dcols: np.ndarray, c: int, hp: int, wp: int, k: int, s: int, ho: int,
                 for v in range(k):
                     row = (ch * k + u) * k + v
                     for i in range(ho):
-                        for j in range(wo):
-                            dx[b, ch, i * s + u, j * s + v] += dcols[b, row, i * wo + j]
+                        src = dcols[b, row, i * wo:(i + 1) * wo]
+                        dst = dx[b, ch, i * s + u]
+                        if s == 1:
+                            for j in range(wo):
+                                dst[j + v] += src[j]
+                        else:
+                            for j in range(wo):
+                                dst[j * s + v] += src[j]
     return dx

@@ -25,6 +25,17 @@ def test_fused_float32_matches_numpy(name):
     np.testing.assert_allclose(dz32, da32 * act.derivative(z32, a32), rtol=1e-6, atol=1e-37)
 
 
+def test_softmax_kernel_rows_sum_to_one_without_overflow():
+    act = get_activation("softmax")
+    z = np.array([[1e4, 0, -1e4], [1.0, 2.0, 3.0], [np.nan, 0, 0]], np.float32)
+    with np.errstate(over="raise"):
+        a = act.forward(z)
+    np.testing.assert_allclose(a[:2].sum(axis=1), 1, rtol=1e-6)
+    e = np.exp([-2.0, -1.0, 0.0])
+    np.testing.assert_allclose(a[1], e / e.sum(), rtol=1e-6)
+    assert np.isnan(a[2]).all()
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
 def test_fused_kernels_keep_nan(name):
     """A diverging run must look diverged: NaN in, NaN out (fastmath must not assume it away)."""
@@ -32,8 +43,8 @@ def test_fused_kernels_keep_nan(name):
     z = np.array([np.nan, 1.0], np.float32)
     a = act.forward(z)
     assert np.isnan(act.backward(z, a, np.array([0.5, np.nan], np.float32))[1])
+    assert np.isnan(a[0])
     if name != "relu":  # ReLU's gradient at z = NaN is 0 in NumPy's formula too
-        assert np.isnan(a[0])
         assert np.isnan(act.backward(z, a, np.ones(2, np.float32))[0])
 
 
