@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.kernels import updates
+
 #: the defaults each optimizer uses for hyper-parameters the request leaves out
 DEFAULTS: dict[str, dict[str, float]] = {
     "sgd": {},
@@ -47,68 +49,49 @@ class Optimizer:
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            self.update(i, p, g)
+            self.update(i, p, np.ascontiguousarray(g, dtype=p.dtype), p.dtype.type)
 
-    def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:
+    def update(self, i: int, p: np.ndarray, g: np.ndarray, dt: type) -> None:
+        """Update p in place; `dt` makes the hyper-parameters scalars of p's dtype."""
         raise NotImplementedError
 
 
-# sgd, momentum and nesterov run in the hot loop of the course's experiments:
-# they work in place through a scratch buffer (s = η g) instead of allocating
-# temporaries the size of the weights at every step.
+# Each update is one kernel of engine.kernels.updates, in place on p and its state.
 
 
 class SGD(Optimizer):
-    def update(self, i, p, g):
-        (s,) = self._slots(i, p, 1)
-        np.multiply(g, self.lr, out=s)
-        p -= s
+    def update(self, i, p, g, dt):
+        updates.sgd(p, g, dt(self.lr))
 
 
 class Momentum(Optimizer):
-    def update(self, i, p, g):
-        v, s = self._slots(i, p, 2)
-        np.multiply(g, self.lr, out=s)
-        v *= self.momentum
-        v -= s
-        p += v
+    def update(self, i, p, g, dt):
+        (v,) = self._slots(i, p, 1)
+        updates.momentum(p, g, v, dt(self.lr), dt(self.momentum))
 
 
 class Nesterov(Optimizer):
-    def update(self, i, p, g):
-        v, s = self._slots(i, p, 2)
-        np.multiply(g, self.lr, out=s)
-        v *= self.momentum
-        v -= s
-        p -= s
-        np.multiply(v, self.momentum, out=s)
-        p += s
+    def update(self, i, p, g, dt):
+        (v,) = self._slots(i, p, 1)
+        updates.nesterov(p, g, v, dt(self.lr), dt(self.momentum))
 
 
 class AdaGrad(Optimizer):
-    def update(self, i, p, g):
+    def update(self, i, p, g, dt):
         (acc,) = self._slots(i, p, 1)
-        acc += g * g
-        p -= self.lr * g / (np.sqrt(acc) + self.epsilon)
+        updates.adagrad(p, g, acc, dt(self.lr), dt(self.epsilon))
 
 
 class AdaDelta(Optimizer):
-    def update(self, i, p, g):
+    def update(self, i, p, g, dt):
         eg2, ed2 = self._slots(i, p, 2)
-        eg2 *= self.rho
-        eg2 += (1 - self.rho) * g * g
-        delta = -np.sqrt(ed2 + self.epsilon) / np.sqrt(eg2 + self.epsilon) * g
-        ed2 *= self.rho
-        ed2 += (1 - self.rho) * delta * delta
-        p += self.lr * delta
+        updates.adadelta(p, g, eg2, ed2, dt(self.lr), dt(self.rho), dt(self.epsilon))
 
 
 class RMSprop(Optimizer):
-    def update(self, i, p, g):
+    def update(self, i, p, g, dt):
         (eg2,) = self._slots(i, p, 1)
-        eg2 *= self.rho
-        eg2 += (1 - self.rho) * g * g
-        p -= self.lr * g / (np.sqrt(eg2) + self.epsilon)
+        updates.rmsprop(p, g, eg2, dt(self.lr), dt(self.rho), dt(self.epsilon))
 
 
 class Adam(Optimizer):
@@ -120,15 +103,10 @@ class Adam(Optimizer):
         self.t += 1
         super().step(params, grads)
 
-    def update(self, i, p, g):
+    def update(self, i, p, g, dt):
         m, v = self._slots(i, p, 2)
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
-        m_hat = m / (1 - self.beta1**self.t)
-        v_hat = v / (1 - self.beta2**self.t)
-        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.epsilon)
+        updates.adam(p, g, m, v, dt(self.lr), dt(self.beta1), dt(self.beta2), dt(self.epsilon),
+                     dt(1 - self.beta1**self.t), dt(1 - self.beta2**self.t))
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from engine.optimizers import OPTIMIZERS, make_optimizer
 from engine.spec import parse_request
 from engine.train import train
 
@@ -37,6 +38,9 @@ def warm_up() -> float:
     ew.softmax_rows(z.astype(np.float64))
     for backward in (ew.sigmoid_backward, ew.tanh_backward, ew.relu_backward):
         backward(z, z, z)
+    for dtype in (np.float32, np.float64):  # float64: the optimizer race
+        for kind in OPTIMIZERS:
+            make_optimizer(kind, 0.1).step([np.zeros(2, dtype)], [np.zeros(2, dtype)])
     augment_images(np.zeros((1, 1, 4, 4), np.float32), np.random.default_rng(0), 1, 5.0)
     train(parse_request(_TINY_CNN), lambda e: None)
     return time.perf_counter() - t0
