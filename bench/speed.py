@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,18 @@ def _timed(fn) -> float:
     return time.perf_counter() - t0
 
 
-def nnplay_train(net_spec: dict, shape, batch: int, n: int) -> float:
+def interleaved(epochs: dict[str, Callable[[], None]], n: int, rounds: int = 3) -> dict[str, float]:
+    """Best samples/s of each contender's epoch, run in turns (A B C, A B C, …) so that a
+    change in the machine's load between measurements hits every side alike."""
+    best = dict.fromkeys(epochs, float("inf"))
+    for _ in range(rounds):
+        for name, epoch in epochs.items():
+            best[name] = min(best[name], _timed(epoch))
+    return {name: n / seconds for name, seconds in best.items()}
+
+
+def nnplay_train(net_spec: dict, shape, batch: int, n: int) -> Callable[[], None]:
+    """One epoch of nnplay's training loop (after a warm-up)."""
     from engine.network import Network
     from engine.optimizers import make_optimizer
     from engine.spec import NetworkSpec
@@ -79,10 +91,10 @@ def nnplay_train(net_spec: dict, shape, batch: int, n: int) -> float:
     opt = make_optimizer(spec.optimizer.kind, spec.optimizer.learning_rate)
     x, t, _ = data(n, shape)
     train_epoch(net, opt, x[: batch * 20], t[: batch * 20], batch)  # warm-up
-    return n / min(_timed(lambda: train_epoch(net, opt, x, t, batch)) for _ in range(3))
+    return lambda: train_epoch(net, opt, x, t, batch)
 
 
-def numpy_mlp_train(batch: int, n: int) -> float:
+def numpy_mlp_train(batch: int, n: int) -> Callable[[], None]:
     """network2-style NumPy MLP (float32, matrix form): the plain vectorized reference."""
     rng = np.random.default_rng(1)
     w1 = (rng.standard_normal((784, 100)) / 28).astype(np.float32)
@@ -96,6 +108,10 @@ def numpy_mlp_train(batch: int, n: int) -> float:
         return 1 / (1 + np.exp(-z))
 
     def epoch():
+        with np.errstate(over="ignore"):
+            steps()
+
+    def steps():
         nonlocal w1, b1, w2, b2
         for s in range(0, n, batch):
             xb, tb = x[s:s + batch], t[s:s + batch]
@@ -108,12 +124,11 @@ def numpy_mlp_train(batch: int, n: int) -> float:
             w1 -= eta * (xb.T @ d1)
             b1 -= eta * d1.sum(0)
 
-    with np.errstate(over="ignore"):
-        epoch()
-        return n / min(_timed(epoch) for _ in range(3))
+    epoch()
+    return epoch
 
 
-def torch_train(kind: str, batch: int, n: int, threads: int) -> float:
+def torch_train(kind: str, batch: int, n: int, threads: int) -> Callable[[], None]:
     import torch
 
     torch.set_num_threads(threads)
@@ -140,7 +155,7 @@ def torch_train(kind: str, batch: int, n: int, threads: int) -> float:
             opt.step()
 
     epoch()
-    return n / min(_timed(epoch) for _ in range(3))
+    return epoch
 
 
 def nnplay_infer_us(spec: dict) -> float:
@@ -190,11 +205,12 @@ def measure(threads: int, quick: bool) -> dict:
         ("CNN (table row 3) batch 10", "cnn", CNN, (1, 28, 28), 10, n_cnn, CNN_FLOPS),
         ("CNN (table row 3) batch 64", "cnn", CNN, (1, 28, 28), 64, n_cnn, CNN_FLOPS),
     ]:
-        case = {"name": name, "flops": flops, "nnplay": nnplay_train(spec, shape, batch, n)}
+        epochs = {"nnplay": nnplay_train(spec, shape, batch, n)}
         if kind == "mlp":
-            case["numpy"] = numpy_mlp_train(batch, n)
+            epochs["numpy"] = numpy_mlp_train(batch, n)
         if has_torch:
-            case["torch"] = torch_train(kind, batch, n, threads)
+            epochs["torch"] = torch_train(kind, batch, n, threads)
+        case = {"name": name, "flops": flops, **interleaved(epochs, n)}
         out["cases"].append(case)
         print(json.dumps(case), file=sys.stderr, flush=True)
     out["infer_us"] = nnplay_infer_us(CNN)
