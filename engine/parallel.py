@@ -12,10 +12,12 @@ Two ways to spend T threads on a mini-batch:
   (`nogil`) release the GIL. The sum is the batch-mean gradient exactly (up
   to float rounding), so the maths of the course is unchanged.
 
-`step_plan` picks: shards when there are threads to spare and each shard
-still has enough rows to amortise the hand-off; one BLAS thread for small
-dense steps; otherwise BLAS's own threading. Batch norm needs the whole
-batch's statistics, so nets with it never shard.
+`step_plan` picks shards for conv nets whose shards keep at least 32 rows:
+there the step is milliseconds of GIL-free work per shard. Smaller shards,
+and dense nets, lose more to the hand-off and to the GIL (NumPy keeps it on
+small arrays) than they gain (bench/speed.py). Otherwise steps with fewer than
+64 rows run with one BLAS thread, and larger ones with BLAS's own threading.
+Batch norm needs the whole batch's statistics, so nets with it never shard.
 """
 
 from __future__ import annotations
@@ -31,11 +33,10 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from engine.layers import BatchNorm, Conv2D, Dropout
 from engine.network import Network
 
-#: fewest rows per shard worth a thread hand-off (~50 µs): a conv step on 5
-#: images is already ~1 ms of work; a dense step needs far more rows
-MIN_SHARD_ROWS = {"conv": 4, "dense": 48}
-#: dense-only nets below this batch size run with one BLAS thread: their GEMMs
-#: have batch-size rows, and splitting 10 rows over two threads is slower
+#: fewest rows per shard of a conv net worth a thread of its own
+MIN_SHARD_ROWS = 32
+#: unsharded steps on fewer rows than this use one BLAS thread: a dense layer's GEMMs have
+#: batch-size rows and a conv layer's are one small GEMM per example; splitting them is slower
 SMALL_GEMM_ROWS = 64
 
 Step = Callable[[np.ndarray, np.ndarray], None]
@@ -49,10 +50,9 @@ def blas_threads() -> int:
 
 def shard_count(net: Network, batch_size: int, threads: int) -> int:
     """How many shards a step of this net and batch size should be cut into (1: do not shard)."""
-    if threads < 2 or any(isinstance(ly, BatchNorm) for ly in net.layers):
+    if threads < 2 or not _has_conv(net) or any(isinstance(ly, BatchNorm) for ly in net.layers):
         return 1
-    kind = "conv" if _has_conv(net) else "dense"
-    return max(1, min(threads, batch_size // MIN_SHARD_ROWS[kind]))
+    return max(1, min(threads, batch_size // MIN_SHARD_ROWS))
 
 
 def _has_conv(net: Network) -> bool:
@@ -81,7 +81,7 @@ def step_plan(net: Network, batch_size: int, threads: int | None = None) -> Iter
     if shards > 1:
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(shards - 1) as pool:
             yield _sharded_step(net, [replica(net, i) for i in range(1, shards)], pool)
-    elif threads > 1 and batch_size < SMALL_GEMM_ROWS and not _has_conv(net):
+    elif threads > 1 and batch_size < SMALL_GEMM_ROWS:
         with threadpool_limits(limits=1, user_api="blas"):
             yield net.backprop
     else:
