@@ -1,5 +1,5 @@
-"""`python -m server --host H --port P [--workers N] [--data-dir DIR] [--db FILE]`,
-also installed as `nnplay serve ...`.
+"""`python -m server --host H --port P [--workers N] [--data-dir DIR] [--db FILE]
+[--redis URL] [--db-url URL]`, also installed as `nnplay serve ...`.
 
 Heavy imports happen inside `main()`: worker processes are spawned, and the
 spawn method re-imports this module in each of them.
@@ -19,6 +19,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="training processes (default: one per core)")
     parser.add_argument("--data-dir", type=Path, help="dataset files (default: $NNPLAY_DATA_DIR)")
     parser.add_argument("--db", type=Path, help="SQLite file of saved runs (default: $NNPLAY_DB)")
+    parser.add_argument("--redis", help="Redis URL: runs go to `python -m server.worker` processes "
+                        "instead of this process's own workers (default: $NNPLAY_REDIS_URL)")
+    parser.add_argument("--db-url", help="SQLAlchemy URL of the run database, e.g. PostgreSQL for several "
+                        "web processes (default: $NNPLAY_DB_URL, else the SQLite file)")
     parser.add_argument("--log-level", default="info")
     return parser.parse_args(argv)
 
@@ -35,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     from server.settings import Settings
 
     settings = Settings.from_env(
-        workers=options.workers, data_dir=options.data_dir, db_path=options.db
+        workers=options.workers, data_dir=options.data_dir, db_path=options.db, redis_url=options.redis,
+        db_url=options.db_url,
     )
     uvicorn.run(
         create_app(settings),

@@ -38,6 +38,7 @@ from server.routes import (
     sweeps,
 )
 from server.runs import RunManager
+from server.runservice import RunService
 from server.settings import Settings
 from server.state import AppState
 from server.store import Store
@@ -50,14 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.db_path)
+        store = Store(settings.database)
         app.state.lti = LtiService.open(settings.db_path, settings.lti_registrations, settings.lti_key_path,
                                         settings.public_url)
-        manager = RunManager(settings, store)
+        manager = _run_manager(settings, store)
         app.state.lessons = LessonService.open(settings.db_path, settings.lessons_dir, store, app.state.lti,
                                                settings.limits)
         manager.done_hooks.append(app.state.lessons.run_done)
-        manager.start()
+        await manager.start()
         app.state.nnplay = AppState(
             settings=settings,
             store=store,
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            manager.close()
+            await manager.close()
             app.state.lessons.close()
             store.close()
             app.state.lti.close()
@@ -91,6 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(embed_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static")
     return app
+
+
+def _run_manager(settings: Settings, store: Store) -> RunService:
+    """The embedded worker pool, or Redis-backed workers when a Redis URL is set."""
+    if settings.redis_url:
+        from server.scale.manager import RedisRunManager
+
+        return RedisRunManager(settings, store)
+    return RunManager(settings, store)
 
 
 def _add_error_handlers(app: FastAPI) -> None:

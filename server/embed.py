@@ -79,11 +79,13 @@ def embed_snippet(
     setup: Annotated[str, Query(max_length=8000, pattern=r"^[A-Za-z0-9_=-]*$",
                                 description="the playground's #setup= value (base64url)")] = "",
     height: Annotated[int, Query(ge=MIN_HEIGHT, le=MAX_HEIGHT)] = DEFAULT_HEIGHT,
+    lesson: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+                                        description="a lesson id: the frame opens that lesson")] = None,
 ) -> EmbedSnippet:
-    """A plain `<iframe>` for sites without LTI that opens the playground with this set-up."""
+    """A plain `<iframe>` for sites without LTI that opens the playground with this set-up (and lesson)."""
     lti: Any = getattr(request.app.state, "lti", None)
     base = lti.base(str(request.base_url)) if lti is not None else str(request.base_url).rstrip("/")
-    src = f"{base}/?embed=1"
+    src = f"{base}/?embed=1" + (f"&lesson={lesson}" if lesson else "")
     if setup:
         src += "#setup=" + quote(setup, safe="-_.~!*()'=:,")
     snippet = (f'<iframe src="{html.escape(src, quote=True)}" width="100%" height="{height}" '

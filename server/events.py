@@ -29,6 +29,10 @@ class WireEvent:
     type: str
     text: str
     layer: int | None = None
+    #: the epoch an epoch, feature_maps, gradients or histograms event belongs to
+    epoch: int | None = None
+    #: wall-clock time the event left its worker (for the event-latency metric)
+    emitted_at: float | None = None
     status: str | None = None
     error: str | None = None
     test_accuracy: float | None = None
@@ -40,7 +44,8 @@ class WireEvent:
 
 def encode(event: dict[str, Any]) -> WireEvent:
     """Stamp and encode an event dict; non-finite floats become null so browsers can parse it."""
-    event = {**event, "emitted_at": time.time()}
+    emitted_at = time.time()
+    event = {**event, "emitted_at": emitted_at}
     try:
         text = json.dumps(event, separators=(",", ":"), allow_nan=False)
     except ValueError:
@@ -49,6 +54,8 @@ def encode(event: dict[str, Any]) -> WireEvent:
         type=str(event.get("type")),
         text=text,
         layer=event.get("layer"),
+        epoch=event.get("epoch"),
+        emitted_at=emitted_at,
         status=event.get("status"),
         error=event.get("error"),
         test_accuracy=event.get("test_accuracy"),
@@ -77,3 +84,10 @@ def queued(run_id: str, position: int) -> WireEvent:
 
 def paused(run_id: str, is_paused: bool) -> WireEvent:
     return encode({"type": "paused" if is_paused else "resumed", "run_id": run_id})
+
+
+def retried(run_id: str, attempt: int, after_epoch: int, reason: str) -> WireEvent:
+    """A run whose worker was lost goes on in another worker: epochs up to `after_epoch`
+    are not sent again."""
+    return encode({"type": "retried", "run_id": run_id, "attempt": attempt,
+                   "after_epoch": after_epoch, "reason": reason})

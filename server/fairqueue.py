@@ -7,13 +7,16 @@ client with a 16-run sweep queued and another with one run alternate: the
 sweep cannot starve anyone, and a lone run waits for at most one run of
 each client ahead of it in the rotation.
 
-Pure bookkeeping, no I/O: the run manager calls it on the event loop.
+Pure bookkeeping, no I/O: the run manager calls it on the event loop, and the
+Redis queue (server/scale/queue.py) rebuilds one from a snapshot of Redis to
+apply the same rule across machines.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Iterable, Mapping
 
 #: the "last served" turn of a client never served (or served too long ago to matter)
 NEVER = -1
@@ -26,6 +29,22 @@ class FairQueue:
         self._served: dict[str, int] = {}  # client -> turn of its last run handed out
         self._arrivals = itertools.count()
         self._turns = itertools.count()
+
+    @classmethod
+    def restore(cls, waiting: Iterable[tuple[str, str]], served: Mapping[str, int]) -> FairQueue:
+        """A queue holding `waiting` ((client, run_id), oldest first) whose clients were last
+        served at the turns in `served`; its next turn comes after all of those."""
+        queue = cls()
+        for client, run_id in waiting:
+            queue.push(client, run_id)
+        queue._served = dict(served)
+        queue._turns = itertools.count(max(served.values(), default=NEVER) + 1)
+        return queue
+
+    @property
+    def served(self) -> dict[str, int]:
+        """Each client's turn of its last run handed out (what `restore` takes back)."""
+        return dict(self._served)
 
     def __len__(self) -> int:
         return len(self._client)

@@ -1,14 +1,17 @@
-"""One training job inside a worker process: engine events and checkpoints go to the pipe.
+"""One training job inside a worker process: engine events and checkpoints go to an outlet.
 
-The `done` event is held back until the final model is on its way, so a
-client that sees `done` can immediately download or query that model.
+The outlet is the pipe to the web process in the embedded pool, or Redis and
+the database for `python -m server.worker` (server/scale/outlet.py): both take
+the same messages, so there is one job runner. The `done` event is held back
+until the final model is on its way, so a client that sees `done` can
+immediately download or query that model.
 """
 
 from __future__ import annotations
 
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, Protocol
 
 from engine.corrections import training_arrays
 from engine.model import Model, model_to_bytes
@@ -23,7 +26,13 @@ CHECKPOINT_SECONDS = 1.0
 PAUSE_POLL_SECONDS = 0.2
 
 
-def run_job(job: Job, out: Connection, controls: Controls, data_dir: Path | None) -> None:
+class Outlet(Protocol):
+    """Takes ("event", run_id, WireEvent) and ("model", run_id, epoch, bytes), in order."""
+
+    def send(self, message: tuple[Any, ...]) -> None: ...
+
+
+def run_job(job: Job, out: Outlet, controls: Controls, data_dir: Path | None) -> None:
     held: list[events.WireEvent] = []
     saved = {"at": float("-inf"), "epoch": 0}
 

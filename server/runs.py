@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from server import events
-from server.errors import Conflict, Unavailable, Unprocessable, unknown_run
-from server.events import WireEvent
+from server.errors import unknown_run
+from server.events import EPOCH, WireEvent
 from server.fairqueue import FairQueue
 from server.fanout import Outbox
 from server.ids import new_run_id
+from server.metrics import Histogram
+from server.runservice import Gauges, RunState, admit, not_pausable
 from server.settings import Settings
 from server.store import Store, SweepRecord
 from server.worker import Job
@@ -72,8 +75,10 @@ class RunManager:
         self._loop: asyncio.AbstractEventLoop | None = None
         #: called with the run id on the event reader thread once a run's done event is stored
         self.done_hooks: list[Callable[[str], None]] = []
+        self.latency = Histogram()
+        self._epochs = 0
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Close runs a previous process left open, then start the workers (call on the loop)."""
         self._loop = asyncio.get_running_loop()
         for run_id in self._store.unfinished():
@@ -81,7 +86,7 @@ class RunManager:
         if self._pool:
             self._pool.start()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._pool:
             self._pool.close()
 
@@ -99,13 +104,17 @@ class RunManager:
             out.append({"slot": slot, "pid": pid, "state": state, "run_id": ready and ready.run_id})
         return out
 
-    @property
-    def queued(self) -> int:
-        return len(self._queue)
+    async def states(self, run_ids: list[str]) -> dict[str, RunState]:
+        """Status, pause and queue place of those of the runs that are queued or running."""
+        live = ((run_id, self._live.get(run_id)) for run_id in run_ids)
+        return {run_id: RunState(run.status, run.paused, run.position) for run_id, run in live if run}
+
+    async def gauges(self) -> Gauges:
+        return Gauges("embedded", len(self._queue), self._epochs, self.workers())
 
     # -- commands (event loop) -------------------------------------------------------------
 
-    def submit(self, request: dict[str, Any], client: str,
+    async def submit(self, request: dict[str, Any], client: str,
                corrections: tuple[Any, Any] | None = None) -> str:
         """Queue a validated request (with the corrections' pixels and labels when it asks for
         them); refuses when a limit would be exceeded."""
@@ -116,7 +125,7 @@ class RunManager:
         self._dispatch()
         return run_id
 
-    def submit_sweep(self, sweep: SweepRecord, requests: list[dict[str, Any]]) -> None:
+    async def submit_sweep(self, sweep: SweepRecord, requests: list[dict[str, Any]]) -> None:
         """Store and queue all the runs of a sweep (validated requests, in `sweep.runs` order),
         or none of them when a limit would be exceeded."""
         self._admit(sweep.client, len(requests))
@@ -126,31 +135,14 @@ class RunManager:
         self._dispatch()
 
     def _admit(self, client: str, n_runs: int) -> None:
-        """Refuse a submission over a limit. The per-client limit counts jobs, not runs: each
-        single run is one, and a sweep with any run still queued or running is one in all (its
-        runs wait their turns in the fair queue like anyone's)."""
-        limits = self._settings.server_limits
         jobs = {r.sweep_id or r.run_id for r in self._live.values() if r.client == client and r.active}
-        if len(jobs) >= limits.max_runs_per_client:
-            raise Unprocessable.at(
-                ["body"],
-                f"you already have {len(jobs)} runs or sweeps queued or running: this server's "
-                f"limit max_runs_per_client = {limits.max_runs_per_client} (a sweep counts as "
-                "one). Stop one or wait for it.",
-                "limit",
-            )
-        if len(self._queue) + n_runs > limits.max_queued_runs:
-            runs = f"these {n_runs} runs" if n_runs > 1 else "another run"
-            raise Unavailable(
-                f"{len(self._queue)} runs are already waiting and {runs} would pass the limit "
-                f"max_queued_runs = {limits.max_queued_runs}; try again in a minute"
-            )
+        admit(self._settings.server_limits, len(jobs), len(self._queue), n_runs)
 
     def _enqueue(self, run: LiveRun) -> None:
         self._live[run.run_id] = run
         self._queue.push(run.client, run.run_id)
 
-    def stop(self, run_id: str) -> str:
+    async def stop(self, run_id: str) -> str:
         """Stop a queued or running run; a finished run is left as it is. Returns the status."""
         run = self._live.get(run_id)
         if run is None or not run.active:
@@ -162,19 +154,19 @@ class RunManager:
             self._signal(run, lambda pool, slot, pid: pool.stop(slot, pid))
         return run.status
 
-    def pause(self, run_id: str, paused: bool) -> LiveRun:
+    async def pause(self, run_id: str, paused: bool) -> RunState:
         run = self._live.get(run_id)
         if run is None or run.status != "running":
-            raise Conflict(f"run {run_id} is {self._status(run_id)}: only a running run can pause")
+            raise not_pausable(run_id, self._status(run_id))
         if run.paused != paused:
             self._signal(run, lambda pool, slot, pid: pool.pause(slot, pid, paused))
             run.paused = paused
             event = events.paused(run_id, paused)
             self._store.append_events([(run_id, event)])
             self._deliver(run_id, event)
-        return run
+        return RunState(run.status, run.paused, run.position)
 
-    def subscribe(self, run_id: str) -> tuple[list[WireEvent], Outbox] | None:
+    async def subscribe(self, run_id: str) -> tuple[list[WireEvent], Outbox] | None:
         """Everything sent so far and an outbox for what follows; None if the run is not live."""
         run = self._live.get(run_id)
         if run is None:
@@ -200,6 +192,7 @@ class RunManager:
                 _, run_id, event = msg
                 self._call(self._deliver, run_id, event)
                 rows.append((run_id, event))
+                self._epochs += event.type == EPOCH
             elif kind == "model":
                 _, run_id, epoch, data = msg
                 self._store.save_model(run_id, epoch, data)
@@ -243,6 +236,8 @@ class RunManager:
         if run is None or not run.active:
             return
         run.log.append(event)
+        if event.emitted_at is not None:
+            self.latency.observe(time.time() - event.emitted_at)
         for outbox in run.outboxes:
             outbox.push(event)
         if event.is_done:

@@ -24,12 +24,23 @@ class WorkerInfo(BaseModel):
     pid: int | None
     state: Literal["starting", "idle", "busy"]
     run_id: str | None
+    name: str | None = Field(default=None, description="host:pid of a `python -m server.worker`")
+
+
+class Component(BaseModel):
+    ok: bool
+    detail: str | None = Field(default=None, description="what is wrong, when it is")
 
 
 class Health(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"] = Field(default="ok", description="this web process answers")
+    mode: Literal["embedded", "redis"] = Field(
+        default="embedded", description="embedded: this process's own workers; redis: shared workers"
+    )
     queued: int = Field(description="runs waiting for a worker")
     workers: list[WorkerInfo]
+    database: Component | None = None
+    redis: Component | None = Field(default=None, description="only in redis mode")
 
 
 class DatasetOut(BaseModel):

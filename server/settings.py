@@ -2,7 +2,9 @@
 
 Every limit can be set by an environment variable named after it, e.g.
 NNPLAY_MAX_EPOCHS=50 or NNPLAY_MAX_RUNS_PER_CLIENT=2; paths come from
-NNPLAY_DB, NNPLAY_DATA_DIR and NNPLAY_DIGIT_MODEL (the built-in model file); LTI from
+NNPLAY_DB, NNPLAY_DATA_DIR and NNPLAY_DIGIT_MODEL (the built-in model file); scaling out from
+NNPLAY_REDIS_URL (runs queued in Redis, trained by `python -m server.worker` processes) and
+NNPLAY_DB_URL (an SQLAlchemy URL, e.g. postgresql+psycopg://..., instead of the SQLite file); LTI from
 NNPLAY_LTI_REGISTRATIONS, NNPLAY_LTI_KEY and NNPLAY_PUBLIC_URL (docs/LTI.md); a teacher's
 lessons folder from NNPLAY_LESSONS_DIR (docs/LESSONS.md).
 Command-line options override the environment.
@@ -70,6 +72,21 @@ class Settings(BaseModel):
     lessons_dir: Path | None = Field(
         default=None, description="a teacher's lesson files (docs/LESSONS.md); they override built-ins by id"
     )
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db: queue runs in Redis for `python -m server.worker`"
+    )
+    lease_seconds: float = Field(
+        default=10.0, ge=1.0, description="redis mode: a worker silent this long has lost its run"
+    )
+    db_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the run database (PostgreSQL for several web nodes); "
+        "None: the SQLite file db_path"
+    )
+
+    @property
+    def database(self) -> Path | str:
+        """What `Store` opens: the SQLAlchemy URL when one is set, else the SQLite file."""
+        return self.db_url or self.db_path
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -91,6 +108,9 @@ class Settings(BaseModel):
             values["lti_key_path"] = Path(env["NNPLAY_LTI_KEY"]).expanduser()
         if env.get("NNPLAY_PUBLIC_URL"):
             values["public_url"] = env["NNPLAY_PUBLIC_URL"]
+        for name in ("redis_url", "db_url", "lease_seconds"):
+            if env.get(ENV_PREFIX + name.upper()):
+                values[name] = env[ENV_PREFIX + name.upper()]
         if env.get("NNPLAY_LESSONS_DIR"):
             values["lessons_dir"] = Path(env["NNPLAY_LESSONS_DIR"]).expanduser()
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from server.predicting import Predictor
-from server.runs import RunManager
+from server.runservice import RunService
 from server.settings import Settings
 from server.store import Store
 
@@ -19,7 +19,7 @@ from server.store import Store
 class AppState:
     settings: Settings
     store: Store
-    runs: RunManager
+    runs: RunService
     predictor: Predictor
     templates: Jinja2Templates
 

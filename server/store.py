@@ -1,14 +1,14 @@
-"""SQLite storage of runs, their events and their latest model (stdlib sqlite3).
+"""Storage of runs, their events, their latest model, sweeps and corrections.
 
-One connection guarded by a lock: the event-reader thread writes batches,
-request handlers read. WAL keeps readers from waiting on the writer's fsync.
+SQLAlchemy Core, one code path for both databases: an SQLite file by default
+(WAL, so readers do not wait for the writer; several processes on one machine
+may share it) or PostgreSQL from NNPLAY_DB_URL when several web nodes and
+workers share one database.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,77 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from engine.corrections import PIXELS, CorrectionSet
+from server import schema_db as db
 from server.events import DONE, EPOCH, WireEvent
+from server.schema_db import METRICS
 
 ACTIVE = ("queued", "running")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    request TEXT NOT NULL,
-    status TEXT NOT NULL,
-    error TEXT,
-    test_accuracy REAL,
-    epochs INTEGER NOT NULL DEFAULT 0,
-    last_epoch TEXT,
-    created REAL NOT NULL,
-    finished REAL
-);
-CREATE INDEX IF NOT EXISTS runs_created ON runs (created);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_run ON events (run_id, id);
-CREATE TABLE IF NOT EXISTS models (
-    run_id TEXT PRIMARY KEY,
-    epoch INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    saved REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created REAL NOT NULL,
-    client TEXT NOT NULL,
-    label INTEGER NOT NULL,
-    predicted INTEGER,
-    pixels BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS corrections_client ON corrections (client, id);
-CREATE TABLE IF NOT EXISTS metrics (
-    run_id TEXT NOT NULL,
-    epoch INTEGER NOT NULL,
-    train_loss REAL,
-    train_accuracy REAL,
-    validation_loss REAL,
-    validation_accuracy REAL,
-    PRIMARY KEY (run_id, epoch)
-);
-CREATE TABLE IF NOT EXISTS sweeps (
-    sweep_id TEXT PRIMARY KEY,
-    client TEXT NOT NULL,
-    title TEXT NOT NULL,
-    base TEXT NOT NULL,
-    grid TEXT NOT NULL,
-    created REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sweeps_client ON sweeps (client, created);
-CREATE TABLE IF NOT EXISTS sweep_runs (
-    sweep_id TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    run_id TEXT NOT NULL UNIQUE,
-    point TEXT NOT NULL,
-    PRIMARY KEY (sweep_id, position)
-);
-"""
-
-#: the numbers of an epoch event kept in `metrics` (compact curves for sweeps)
-METRICS = ("train_loss", "train_accuracy", "validation_loss", "validation_accuracy")
-
+#: how long an SQLite writer waits for another process's transaction (web and workers share it)
+SQLITE_BUSY_SECONDS = 30
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
@@ -143,162 +85,149 @@ class CorrectionRecord:
     pixels: bytes
 
 
+def create_schema(engine: Engine) -> None:
+    """Every table and index, IF NOT EXISTS: web processes and workers start at once on one
+    database, and `metadata.create_all`'s look-then-create races between them."""
+    with engine.begin() as c:
+        for table in db.metadata.sorted_tables:
+            c.execute(CreateTable(table, if_not_exists=True))
+            for index in table.indexes:
+                c.execute(CreateIndex(index, if_not_exists=True))
+
+
 class Store:
     """Everything the server keeps across restarts."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+    def __init__(self, target: Path | str) -> None:
+        """`target`: an SQLite file, or an SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...)."""
+        self._engine = _engine(target)
+        create_schema(self._engine)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._engine.dispose()
 
     # -- writes ---------------------------------------------------------------
 
     def create_run(self, run_id: str, request: dict[str, Any]) -> None:
-        with self._lock:
-            self._insert_run(run_id, request, time.time())
+        with self._engine.begin() as c:
+            self._insert_run(c, run_id, request, time.time())
 
     def create_sweep(self, sweep: SweepRecord, requests: list[dict[str, Any]]) -> None:
-        """The sweep and all its runs (queued), in one transaction."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
-            self._db.execute(
-                "INSERT INTO sweeps (sweep_id, client, title, base, grid, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (sweep.sweep_id, sweep.client, sweep.title, json.dumps(sweep.base),
-                 json.dumps(sweep.grid), sweep.created),
-            )
+        """The sweep and all its runs (queued), in one transaction. Each run is a microsecond
+        younger than the one before, so newest-first lists keep the grid's order reversed."""
+        with self._engine.begin() as c:
+            c.execute(insert(db.sweeps).values(
+                sweep_id=sweep.sweep_id, client=sweep.client, title=sweep.title,
+                base=json.dumps(sweep.base), grid=json.dumps(sweep.grid), created=sweep.created))
             for position, ((run_id, values), request) in enumerate(
                 zip(sweep.runs, requests, strict=True)
             ):
-                self._insert_run(run_id, request, sweep.created)
-                self._db.execute(
-                    "INSERT INTO sweep_runs (sweep_id, position, run_id, point) VALUES (?, ?, ?, ?)",
-                    (sweep.sweep_id, position, run_id, json.dumps(values)),
-                )
+                self._insert_run(c, run_id, request, sweep.created + position * 1e-6)
+                c.execute(insert(db.sweep_runs).values(
+                    sweep_id=sweep.sweep_id, position=position, run_id=run_id, point=json.dumps(values)))
 
-    def _insert_run(self, run_id: str, request: dict[str, Any], created: float) -> None:
-        self._db.execute(
-            "INSERT INTO runs (run_id, request, status, created) VALUES (?, ?, ?, ?)",
-            (run_id, json.dumps(request), "queued", created),
-        )
+    @staticmethod
+    def _insert_run(c: Connection, run_id: str, request: dict[str, Any], created: float) -> None:
+        c.execute(insert(db.runs).values(run_id=run_id, request=json.dumps(request), status="queued",
+                                         created=created))
 
     def set_status(self, run_id: str, status: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
+        with self._engine.begin() as c:
+            c.execute(update(db.runs).where(db.runs.c.run_id == run_id).values(status=status))
 
     def append_events(self, batch: Iterable[tuple[str, WireEvent]]) -> None:
         """Store events in one transaction; epoch and done events also update the run's row."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
+        with self._engine.begin() as c:
             for run_id, event in batch:
-                self._db.execute(
-                    "INSERT INTO events (run_id, type, data) VALUES (?, ?, ?)",
-                    (run_id, event.type, event.text),
-                )
+                c.execute(insert(db.events).values(run_id=run_id, type=event.type, data=event.text))
+                row = db.runs.c.run_id == run_id
                 if event.type == EPOCH:
-                    self._db.execute(
-                        "UPDATE runs SET epochs = epochs + 1, last_epoch = ? WHERE run_id = ?",
-                        (event.text, run_id),
-                    )
+                    c.execute(update(db.runs).where(row).values(epochs=db.runs.c.epochs + 1,
+                                                                last_epoch=event.text))
                     data = json.loads(event.text)
                     if isinstance(data.get("epoch"), int):
-                        self._db.execute(
-                            "INSERT OR REPLACE INTO metrics (run_id, epoch, train_loss, train_accuracy,"
-                            " validation_loss, validation_accuracy) VALUES (?, ?, ?, ?, ?, ?)",
-                            (run_id, data["epoch"], *(_number(data.get(k)) for k in METRICS)),
-                        )
+                        numbers = {k: _number(data.get(k)) for k in METRICS}
+                        c.execute(self._upsert(db.metrics, ("run_id", "epoch"),
+                                               {"run_id": run_id, "epoch": data["epoch"], **numbers}))
                 elif event.type == DONE:
-                    self._db.execute(
-                        "UPDATE runs SET status = ?, error = ?, test_accuracy = ?, finished = ?"
-                        " WHERE run_id = ?",
-                        (event.status, event.error, event.test_accuracy, time.time(), run_id),
-                    )
+                    c.execute(update(db.runs).where(row).values(
+                        status=event.status, error=event.error, test_accuracy=event.test_accuracy,
+                        finished=time.time()))
 
     def save_model(self, run_id: str, epoch: int, data: bytes) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO models (run_id, epoch, data, saved) VALUES (?, ?, ?, ?)",
-                (run_id, epoch, data, time.time()),
-            )
+        with self._engine.begin() as c:
+            c.execute(self._upsert(db.models, ("run_id",),
+                                   {"run_id": run_id, "epoch": epoch, "data": data, "saved": time.time()}))
 
     def add_correction(self, client: str, label: int, predicted: int | None,
                        pixels: bytes) -> CorrectionRecord:
         created = time.time()
-        with self._lock:
-            cursor = self._db.execute(
-                "INSERT INTO corrections (created, client, label, predicted, pixels)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (created, client, label, predicted, pixels),
-            )
-        assert cursor.lastrowid is not None
-        return CorrectionRecord(cursor.lastrowid, created, client, label, predicted, pixels)
+        with self._engine.begin() as c:
+            new_id = c.execute(insert(db.corrections).values(
+                created=created, client=client, label=label, predicted=predicted, pixels=pixels,
+            ).returning(db.corrections.c.id)).scalar_one()
+        return CorrectionRecord(new_id, created, client, label, predicted, pixels)
 
     def delete_correction(self, client: str, correction_id: int) -> bool:
         """Delete one of the client's corrections; False if it has none with this id."""
-        with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM corrections WHERE id = ? AND client = ?", (correction_id, client)
-            )
-        return cursor.rowcount > 0
+        t = db.corrections
+        with self._engine.begin() as c:
+            result = c.execute(t.delete().where(t.c.id == correction_id, t.c.client == client))
+        return result.rowcount > 0
 
     # -- reads ----------------------------------------------------------------
 
+    def ping(self) -> str | None:
+        """None when the database answers, else what went wrong (for /api/health)."""
+        try:
+            with self._engine.connect() as c:
+                c.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            return f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return None
+
+    def status_counts(self) -> dict[str, int]:
+        """How many runs have each status (for /metrics)."""
+        query = select(db.runs.c.status, func.count()).group_by(db.runs.c.status)
+        return {status: int(n) for status, n in self._all(query)}
+
     def run(self, run_id: str) -> RunRecord | None:
-        rows = self._runs("WHERE r.run_id = ?", (run_id,))
+        rows = self._runs(self._run_query().where(db.runs.c.run_id == run_id))
         return rows[0] if rows else None
 
     def runs(self, limit: int) -> list[RunRecord]:
         """Saved runs, newest first."""
-        return self._runs("ORDER BY r.created DESC, r.rowid DESC LIMIT ?", (limit,))
+        r = db.runs.c
+        return self._runs(self._run_query().order_by(r.created.desc(), r.run_id.desc()).limit(limit))
 
     def unfinished(self) -> list[str]:
         """Runs a previous server process left queued or running."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT run_id FROM runs WHERE status IN (?, ?) ORDER BY created", ACTIVE
-            ).fetchall()
-        return [r[0] for r in rows]
+        r = db.runs.c
+        return [row[0] for row in self._all(select(r.run_id).where(r.status.in_(ACTIVE)).order_by(r.created))]
 
     def events(self, run_id: str) -> list[WireEvent]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT type, data FROM events WHERE run_id = ? ORDER BY id", (run_id,)
-            ).fetchall()
+        e = db.events.c
+        rows = self._all(select(e.type, e.data).where(e.run_id == run_id).order_by(e.id))
         return [WireEvent(type=t, text=d) for t, d in rows]
 
     def history(self, run_id: str) -> list[dict[str, Any]]:
         """The run's epoch events, in order."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT data FROM events WHERE run_id = ? AND type = ? ORDER BY id", (run_id, EPOCH)
-            ).fetchall()
+        e = db.events.c
+        rows = self._all(select(e.data).where(e.run_id == run_id, e.type == EPOCH).order_by(e.id))
         return [json.loads(r[0]) for r in rows]
 
     def model(self, run_id: str) -> tuple[int, bytes] | None:
         """The latest saved model of a run and the epoch it is from."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT epoch, data FROM models WHERE run_id = ?", (run_id,)
-            ).fetchone()
-        return (row[0], bytes(row[1])) if row else None
+        m = db.models.c
+        rows = self._all(select(m.epoch, m.data).where(m.run_id == run_id))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
 
     def corrections(self, client: str, limit: int | None = None) -> list[CorrectionRecord]:
         """The client's corrections, newest first (all of them when limit is None)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, created, client, label, predicted, pixels FROM corrections"
-                " WHERE client = ? ORDER BY id DESC LIMIT ?",
-                (client, -1 if limit is None else limit),
-            ).fetchall()
-        return [CorrectionRecord(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+        t = db.corrections.c
+        query = (select(t.id, t.created, t.client, t.label, t.predicted, t.pixels)
+                 .where(t.client == client).order_by(t.id.desc()).limit(limit))
+        return [CorrectionRecord(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in self._all(query)]
 
     def correction_set(self, client: str) -> CorrectionSet:
         """All the client's corrections as arrays, oldest first: what a training run adds."""
@@ -311,35 +240,34 @@ class Store:
 
     def correction_counts(self, client: str) -> dict[int, int]:
         """How many corrections the client has, by label."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT label, COUNT(*) FROM corrections WHERE client = ? GROUP BY label", (client,)
-            ).fetchall()
+        t = db.corrections.c
+        rows = self._all(select(t.label, func.count()).where(t.client == client).group_by(t.label))
         return {int(label): int(n) for label, n in rows}
 
     def sweep(self, sweep_id: str) -> SweepRecord | None:
-        rows = self._sweeps("WHERE sweep_id = ?", (sweep_id,))
+        rows = self._sweeps(select(*db.sweeps.c).where(db.sweeps.c.sweep_id == sweep_id))
         return rows[0] if rows else None
 
     def sweeps(self, client: str, limit: int) -> list[SweepRecord]:
         """The client's sweeps, newest first."""
-        return self._sweeps("WHERE client = ? ORDER BY created DESC, rowid DESC LIMIT ?", (client, limit))
+        s = db.sweeps.c
+        return self._sweeps(select(*db.sweeps.c).where(s.client == client)
+                            .order_by(s.created.desc(), s.sweep_id.desc()).limit(limit))
 
     def sweep_runs(self, sweep_id: str) -> list[SweepRunRow]:
         """The sweep's runs in grid order, each with its per-epoch metrics."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT s.run_id, s.point, r.status, r.epochs, r.test_accuracy, r.error"
-                " FROM sweep_runs s JOIN runs r ON r.run_id = s.run_id"
-                " WHERE s.sweep_id = ? ORDER BY s.position",
-                (sweep_id,),
-            ).fetchall()
-            metrics = self._db.execute(
-                "SELECT m.run_id, m.epoch, m." + ", m.".join(METRICS) +
-                " FROM sweep_runs s JOIN metrics m ON m.run_id = s.run_id"
-                " WHERE s.sweep_id = ? ORDER BY m.run_id, m.epoch",
-                (sweep_id,),
-            ).fetchall()
+        s, r, m = db.sweep_runs.c, db.runs.c, db.metrics.c
+        with self._engine.connect() as c:
+            rows = c.execute(
+                select(s.run_id, s.point, r.status, r.epochs, r.test_accuracy, r.error)
+                .join_from(db.sweep_runs, db.runs, r.run_id == s.run_id)
+                .where(s.sweep_id == sweep_id).order_by(s.position)
+            ).all()
+            metrics = c.execute(
+                select(m.run_id, m.epoch, *(m[k] for k in METRICS))
+                .join_from(db.sweep_runs, db.metrics, m.run_id == s.run_id)
+                .where(s.sweep_id == sweep_id).order_by(m.run_id, m.epoch)
+            ).all()
         by_run: dict[str, list[dict[str, Any]]] = {}
         for run_id, *numbers in metrics:
             by_run.setdefault(run_id, []).append(dict(zip(("epoch", *METRICS), numbers, strict=True)))
@@ -348,34 +276,46 @@ class Store:
             for r in rows
         ]
 
-    def _sweeps(self, where: str, args: tuple[Any, ...]) -> list[SweepRecord]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT sweep_id, client, title, base, grid, created FROM sweeps " + where, args
-            ).fetchall()
+    # -- internals --------------------------------------------------------------
+
+    def _all(self, query: Any) -> list[Any]:
+        with self._engine.connect() as c:
+            return list(c.execute(query).all())
+
+    def _upsert(self, table: Any, keys: tuple[str, ...], values: dict[str, Any]) -> Any:
+        """INSERT, or UPDATE the row with the same `keys` (both dialects spell it the same)."""
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).values(**values)
+        return stmt.on_conflict_do_update(index_elements=list(keys),
+                                          set_={k: v for k, v in values.items() if k not in keys})
+
+    def _sweeps(self, query: Any) -> list[SweepRecord]:
+        s, r = db.sweep_runs.c, db.runs.c
+        with self._engine.connect() as c:
+            rows = c.execute(query).all()
             runs = {
-                sweep_id: self._db.execute(
-                    "SELECT s.run_id, s.point, r.status FROM sweep_runs s JOIN runs r"
-                    " ON r.run_id = s.run_id WHERE s.sweep_id = ? ORDER BY s.position",
-                    (sweep_id,),
-                ).fetchall()
-                for sweep_id, *_ in rows
+                row.sweep_id: c.execute(
+                    select(s.run_id, s.point, r.status)
+                    .join_from(db.sweep_runs, db.runs, r.run_id == s.run_id)
+                    .where(s.sweep_id == row.sweep_id).order_by(s.position)
+                ).all()
+                for row in rows
             }
         return [
-            SweepRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5],
-                        [(run_id, json.loads(point)) for run_id, point, _ in runs[r[0]]],
-                        sum(status not in ACTIVE for *_, status in runs[r[0]]))
-            for r in rows
+            SweepRecord(w.sweep_id, w.client, w.title, json.loads(w.base), json.loads(w.grid), w.created,
+                        [(run_id, json.loads(point)) for run_id, point, _ in runs[w.sweep_id]],
+                        sum(status not in ACTIVE for *_, status in runs[w.sweep_id]))
+            for w in rows
         ]
 
-    def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRecord]:
-        query = (
-            "SELECT r.run_id, r.request, r.status, r.error, r.test_accuracy, r.epochs,"
-            " r.last_epoch, r.created, r.finished, m.epoch, m.saved"
-            " FROM runs r LEFT JOIN models m ON m.run_id = r.run_id " + where
-        )
-        with self._lock:
-            rows = self._db.execute(query, args).fetchall()
+    @staticmethod
+    def _run_query() -> Any:
+        r, m = db.runs.c, db.models.c
+        return (select(r.run_id, r.request, r.status, r.error, r.test_accuracy, r.epochs, r.last_epoch,
+                       r.created, r.finished, m.epoch, m.saved)
+                .join_from(db.runs, db.models, m.run_id == r.run_id, isouter=True))
+
+    def _runs(self, query: Any) -> list[RunRecord]:
         return [
             RunRecord(
                 run_id=r[0],
@@ -390,8 +330,28 @@ class Store:
                 model_epoch=r[9],
                 model_saved=r[10],
             )
-            for r in rows
+            for r in self._all(query)
         ]
+
+
+def _engine(target: Path | str) -> Engine:
+    """An engine for an SQLite file (made with its folder, in WAL mode) or any SQLAlchemy URL."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target = f"sqlite:///{target}"
+    if not target.startswith("sqlite"):
+        return create_engine(target, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(target, connect_args={"check_same_thread": False,
+                                                 "timeout": SQLITE_BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
 
 
 def _number(value: Any) -> float | None:

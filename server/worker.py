@@ -55,3 +55,9 @@ def main(jobs: Connection, out: Connection, controls: Controls, data_dir: Path |
             run_job(job, out, controls, data_dir)
     except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # the web process is gone: nobody to train for
+
+
+if __name__ == "__main__":  # `python -m server.worker`: a worker of the redis mode
+    from server.scale.worker_main import main as redis_worker
+
+    raise SystemExit(redis_worker())

@@ -1,9 +1,9 @@
 """The lesson format (docs/LESSONS.md): pydantic models, the loader, locked-path checks, languages.
 
-A lesson is one JSON file. Its training request is given either whole (`request`) or as one of
-the course presets of server/presets.py (`preset`) with dotted-path `changes` on top; either
-way it is validated with `engine.spec.parse_request` when the lesson is loaded, and a file that
-fails is reported (path and reason) and skipped.
+A lesson is one JSON or TOML file (by its suffix). Its training request is given either whole
+(`request`) or as one of the course presets of server/presets.py (`preset`) with dotted-path
+`changes` on top; either way it is validated with `engine.spec.parse_request` when the lesson is
+loaded, and a file that fails is reported (path and reason) and skipped.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -206,13 +207,18 @@ def build(data: Any, source: str, limits: Limits | None = None) -> Lesson:
                   goal=spec.goal, source=source)
 
 
+#: lesson file suffixes and their parsers: TOML for teachers who write by hand, JSON for tools
+PARSERS = {".json": ("JSON", json.loads), ".toml": ("TOML", tomllib.loads)}
+
+
 def load_file(path: Path, limits: Limits | None = None) -> Lesson:
+    kind, parse = PARSERS[path.suffix.lower()]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError(f"cannot read the file: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise LessonError(f"not valid JSON: {exc}") from None
+    except ValueError as exc:  # json.JSONDecodeError and tomllib.TOMLDecodeError both are
+        raise LessonError(f"not valid {kind}: {exc}") from None
     return build(data, str(path), limits)
 
 
@@ -229,7 +235,7 @@ def load_lessons(folders: Iterable[Path | None], limits: Limits | None = None
             log.warning("lessons folder %s does not exist: no lessons from it", folder)
             problems.append({"path": str(folder), "reason": "the folder does not exist"})
             continue
-        for path in sorted(folder.glob("*.json")):
+        for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in PARSERS and p.is_file()):
             try:
                 lesson = load_file(path, limits)
             except LessonError as exc:

@@ -115,6 +115,14 @@ class LessonService:
                 "created": row["created"], "name": row["name"], "passback": row["passback"]}
 
     @staticmethod
+    def may_watch(run: dict[str, Any], launch: dict[str, Any]) -> bool:
+        """Whether a launch may follow a lesson run started under a launch: only from the same
+        platform and course, and only the learner's own runs unless the launch is an instructor's."""
+        same_course = (launch.get("issuer") == run["issuer"]
+                       and (launch.get("context") or {}).get("id") == run["context_id"])
+        return same_course and (launch.get("role") == "instructor" or launch.get("sub") == run["sub"])
+
+    @staticmethod
     def class_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Per learner: runs, whether any met the goal, the best goal value and best score."""
         learners: dict[str, dict[str, Any]] = {}

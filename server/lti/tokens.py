@@ -33,6 +33,12 @@ def read_launch_token(secret: bytes, token: str) -> str:
     return str(claims["sub"])
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for no header or another scheme."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def state_cookie_name(state: str) -> str:
     """One cookie per login (so two tabs launching at once do not overwrite each other's)."""
     return STATE_COOKIE_PREFIX + hashlib.sha256(state.encode()).hexdigest()[:16]

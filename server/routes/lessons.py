@@ -11,6 +11,7 @@ from server.errors import ApiError, NotFound, Unprocessable
 from server.lessons import Lesson, LessonService, negotiate
 from server.lessons.model import locked_changes
 from server.lti.errors import LtiError
+from server.lti.tokens import bearer_token
 from server.routes import runs
 from server.routes.runs import ClientId
 from server.schemas import BODY_REFUSALS, ErrorAnswer, RunCreated
@@ -39,11 +40,11 @@ def launch_of(request: Request, authorization: str | None) -> tuple[str | None, 
     """(launch id, launch context) for a bearer launch token; (None, None) without one."""
     if not authorization:
         return None, None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(authorization)
+    if token is None:
         raise Unauthorized("send the launch token as Authorization: Bearer <token>")
     try:
-        return request.app.state.lti.session(token.strip())
+        return request.app.state.lti.session(token)
     except LtiError as err:
         raise Unauthorized(f"the launch token is not valid ({err.reason}: {err.message}); "
                            "open the lesson from the course again") from None

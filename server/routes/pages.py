@@ -48,7 +48,10 @@ async def plotly_js() -> FileResponse:
 
 
 def _page(request: Request, app: AppState, view: str) -> HTMLResponse:
+    """The page for one view; `?embed=1` asks for the compact layout from the first paint
+    (the script also switches to it inside any frame)."""
+    embed = request.query_params.get("embed") == "1"
     try:
-        return app.templates.TemplateResponse(request, PAGE, {"view": view})
+        return app.templates.TemplateResponse(request, PAGE, {"view": view, "embed": embed})
     except TemplateNotFound:
         raise Unavailable(f"the page template {PAGE} is missing from this installation") from None

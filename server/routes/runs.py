@@ -76,7 +76,7 @@ async def start_run(body: TrainRequest, app: Nnplay, client: ClientId) -> RunCre
     if body.corrections is not None:
         corrections = await run_in_threadpool(_take_corrections, app, client, body.corrections)
         _check(body, app)  # again, now that their number counts against max_train_size
-    return RunCreated(run_id=app.runs.submit(body.model_dump(mode="json"), client, corrections))
+    return RunCreated(run_id=await app.runs.submit(body.model_dump(mode="json"), client, corrections))
 
 
 def _check(body: TrainRequest, app: AppState) -> None:
@@ -105,7 +105,7 @@ def list_runs(app: Nnplay, limit: Annotated[int, Query(ge=1, le=1000)] = 100) ->
 async def get_run(run_id: str, app: Nnplay) -> RunOut:
     known(run_id)
     record, history = await run_in_threadpool(_load, app, run_id)
-    live = app.runs.live(run_id)
+    live = (await app.runs.states([run_id])).get(run_id)
     fields = summary_fields(record)
     if live:
         fields["status"] = live.status
@@ -128,20 +128,20 @@ def _load(app: AppState, run_id: str) -> tuple[RunRecord, list[dict[str, Any]]]:
 @router.post("/{run_id}/stop", responses=UNKNOWN)
 async def stop_run(run_id: str, app: Nnplay) -> RunControl:
     """End a queued or running run with status `stopped` (a finished run stays as it is)."""
-    status = app.runs.stop(known(run_id))
+    status = await app.runs.stop(known(run_id))
     return RunControl(run_id=run_id, status=status, paused=False)
 
 
 @router.post("/{run_id}/pause", responses={**UNKNOWN, 409: {"model": ErrorAnswer}})
 async def pause_run(run_id: str, app: Nnplay) -> RunControl:
     """Hold a running run between two mini-batches; its worker waits until resumed."""
-    run = app.runs.pause(known(run_id), True)
+    run = await app.runs.pause(known(run_id), True)
     return RunControl(run_id=run_id, status=run.status, paused=run.paused)
 
 
 @router.post("/{run_id}/resume", responses={**UNKNOWN, 409: {"model": ErrorAnswer}})
 async def resume_run(run_id: str, app: Nnplay) -> RunControl:
-    run = app.runs.pause(known(run_id), False)
+    run = await app.runs.pause(known(run_id), False)
     return RunControl(run_id=run_id, status=run.status, paused=run.paused)
 
 

@@ -20,6 +20,7 @@ from engine.spec import RequestError
 from server.errors import NotFound, Unprocessable
 from server.ids import is_sweep_id, new_run_id, new_sweep_id
 from server.routes.runs import ClientId
+from server.runservice import RunState
 from server.schemas import (
     BODY_REFUSALS,
     ErrorAnswer,
@@ -71,7 +72,7 @@ async def start_sweep(body: SweepIn, app: Nnplay, client: ClientId) -> SweepCrea
         created=time.time(),
         runs=[(new_run_id(), p.values) for p in points],
     )
-    app.runs.submit_sweep(sweep, [p.request for p in points])
+    await app.runs.submit_sweep(sweep, [p.request for p in points])
     return SweepCreated(sweep_id=sweep.sweep_id, run_ids=[run_id for run_id, _ in sweep.runs])
 
 
@@ -86,7 +87,7 @@ def list_sweeps(app: Nnplay, client: ClientId,
 async def get_sweep(sweep_id: str, app: Nnplay, curves: Curves = False) -> SweepOut:
     """The sweep's results table: each run's grid values, status and metrics, in grid order."""
     sweep, rows = await run_in_threadpool(_load, app, sweep_id)
-    return _out(app, sweep, rows, curves)
+    return await _out(app, sweep, rows, curves)
 
 
 @router.post("/{sweep_id}/stop", responses=UNKNOWN)
@@ -94,8 +95,8 @@ async def stop_sweep(sweep_id: str, app: Nnplay) -> SweepOut:
     """Stop every run of the sweep still queued or running (finished ones stay as they are)."""
     sweep, _ = await run_in_threadpool(_load, app, sweep_id)
     for run_id, _values in sweep.runs:
-        app.runs.stop(run_id)
-    return _out(app, *await run_in_threadpool(_load, app, sweep_id), False)
+        await app.runs.stop(run_id)
+    return await _out(app, *await run_in_threadpool(_load, app, sweep_id), False)
 
 
 def _load(app: AppState, sweep_id: str) -> tuple[SweepRecord, list[SweepRunRow]]:
@@ -116,13 +117,13 @@ def _summary(sweep: SweepRecord) -> dict[str, Any]:
     }
 
 
-def _out(app: AppState, sweep: SweepRecord, rows: list[SweepRunRow], curves: bool) -> SweepOut:
-    runs = [_run(app, row, curves) for row in rows]
+async def _out(app: AppState, sweep: SweepRecord, rows: list[SweepRunRow], curves: bool) -> SweepOut:
+    states = await app.runs.states([row.run_id for row in rows])
+    runs = [_run(states.get(row.run_id), row, curves) for row in rows]
     return SweepOut(**_summary(sweep), base=sweep.base, runs=runs, best_run_id=_best(runs))
 
 
-def _run(app: AppState, row: SweepRunRow, curves: bool) -> SweepRun:
-    live = app.runs.live(row.run_id)
+def _run(live: RunState | None, row: SweepRunRow, curves: bool) -> SweepRun:
     accuracies = [m["validation_accuracy"] for m in row.metrics if m["validation_accuracy"] is not None]
     losses = [m["validation_loss"] for m in row.metrics if m["validation_loss"] is not None]
     return SweepRun(

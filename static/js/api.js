@@ -1,8 +1,11 @@
 /**
  * The REST calls of the server, in one place so every caller gets the same
  * error handling: a refusal becomes an ApiError carrying the HTTP status and
- * FastAPI's `detail`, which the form code maps back onto fields.
+ * FastAPI's `detail`, which the form code maps back onto fields. After a course
+ * launch every call also carries the launch token (launch.js).
  */
+import { launchToken } from './launch.js';
+import { local } from './storage.js';
 
 export class ApiError extends Error {
   /**
@@ -35,24 +38,17 @@ let client = null;
  */
 export function clientId() {
   if (client) return client;
-  try {
-    client = localStorage.getItem(CLIENT_KEY);
-  } catch {
-    client = null; // storage blocked: an id for this page's life only
-  }
+  client = local.get(CLIENT_KEY); // null when storage is blocked: an id for this page's life only
   if (!client || !/^[0-9a-f]{32}$/.test(client)) {
     client = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-    try {
-      localStorage.setItem(CLIENT_KEY, client);
-    } catch {
-      // kept in memory only
-    }
+    local.set(CLIENT_KEY, client);
   }
   return client;
 }
 
 async function call(method, url, body) {
   const init = { method, headers: { Accept: 'application/json', 'X-Client-Id': clientId() } };
+  if (launchToken()) init.headers.Authorization = `Bearer ${launchToken()}`;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -70,6 +66,7 @@ async function call(method, url, body) {
 }
 
 const run = (id) => `/api/runs/${encodeURIComponent(id)}`;
+const lesson = (id) => `/api/lessons/${encodeURIComponent(id)}`;
 
 /** Thin wrappers naming each server call the UI makes. */
 export const api = {
@@ -107,6 +104,21 @@ export const api = {
   /** Histograms of z and f(z) of a 100-unit layer with this activation and initialization. */
   activationDistribution: (activation, init) =>
     call('GET', `/api/activations/distribution?${new URLSearchParams({ activation, init })}`),
+  /** The lessons, titles and explanations in `lang`. */
+  lessons: (lang) => call('GET', `/api/lessons?${new URLSearchParams({ lang })}`),
+  /** One lesson: its request, locked paths, hidden controls, goal and texts in every language. */
+  lesson: (id) => call('GET', lesson(id)),
+  /** Like startRun, checked against the lesson's locked fields; counts for the launch's learner. */
+  startLessonRun: (id, request) => call('POST', `${lesson(id)}/runs`, request),
+  /** This learner's runs of the lesson with the server's goal verdicts; `class` for an instructor. */
+  lessonResults: (id) => call('GET', `${lesson(id)}/results`),
+  /** The course launch of the launch token: role, user, lesson, language. */
+  ltiSession: () => call('GET', '/api/lti/session'),
+  /** An instructor's lesson choice for a deep-linking launch: an HTML page that returns to the course. */
+  deepLink: (body) => call('POST', '/lti/deep-link', body),
+  /** The `<iframe>` HTML that embeds this set-up (and lesson) in another site. */
+  embedSnippet: (setup, lessonId) =>
+    call('GET', `/api/embed-snippet?${new URLSearchParams({ setup, ...(lessonId ? { lesson: lessonId } : {}) })}`),
   /** A grid of runs over chosen fields of `base`: {base, grid: {path: values}, title?}. */
   startSweep: (body) => call('POST', '/api/sweeps', body),
   /** A sweep's table; with `curves`, each run's per-epoch metrics too. */

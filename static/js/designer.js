@@ -73,6 +73,7 @@ export function createDesigner(els, { onField, onLayers }) {
       type.append(new Option(nameOf('layer_types', name), name, false, name === layer.type));
     }
     type.name = `network.layers.${index}.type`;
+    type.dataset.changes = `network.layers.${index}`; // a new type replaces the whole layer
     type.addEventListener('change', () => edit((next) => (next[index] = newLayer(type.value))));
     const last = index === layers.length - 1;
     const name = (i, action) => `network.layers.${i}.${action}`;
@@ -86,6 +87,7 @@ export function createDesigner(els, { onField, onLayers }) {
     const remove = button(name(index, 'remove'), t('layer.remove', { n }), '✕',
       () => edit((next) => next.splice(index, 1), [name(after, 'remove'), name(after, 'type')]), 'layer-remove');
     remove.disabled = layers.length === 1;
+    for (const b of [up, down, remove]) b.dataset.changes = 'network.layers'; // they reshape the list
     head.append(number, type, up, down, remove);
 
     const fields = document.createElement('div');
@@ -126,6 +128,7 @@ export function createDesigner(els, { onField, onLayers }) {
         b.type = 'button';
         b.className = 'secondary';
         b.dataset.testid = `add-${type}`;
+        b.dataset.changes = 'network.layers';
         b.textContent = t('network.add', { type: nameOf('layer_types', type) });
         // New layers go before the output layer: that is where hidden layers belong.
         const at = Math.max(layers.length - 1, 0);

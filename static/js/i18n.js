@@ -8,6 +8,7 @@
 import en from './locales/en.js';
 import zhHant from './locales/zh-Hant.js';
 import zhHans from './locales/zh-Hans.js';
+import { local } from './storage.js';
 
 /** The dictionaries by locale tag; en is the reference the others must match. */
 export const dictionaries = { en, 'zh-Hant': zhHant, 'zh-Hans': zhHans };
@@ -54,14 +55,14 @@ export function applyTranslations(root = document) {
 export function setLocale(locale) {
   current = dictionaries[locale] ? locale : 'en';
   document.documentElement.lang = current;
-  localStorage.setItem(STORAGE_KEY, current);
+  local.set(STORAGE_KEY, current);
   applyTranslations();
   for (const listener of listeners) listener(current);
 }
 
 /** The language to start in: the one chosen before, else the browser's. */
 export function initialLocale() {
-  return localStorage.getItem(STORAGE_KEY) ?? matchLocale(navigator.languages?.[0] ?? navigator.language);
+  return local.get(STORAGE_KEY) ?? matchLocale(navigator.languages?.[0] ?? navigator.language);
 }
 
 export const getLocale = () => current;

@@ -2,12 +2,12 @@
  * Start-up and wiring: loads what the server offers, builds the set-up from
  * the link (or the defaults), and connects the settings, the designer, the
  * live training, the run comparison, the run's diagnostics, the sweeps, the
- * draw tab and the "why it learns" tab (optimizer race, activations) to one
- * state object.
+ * lessons (with a course launch's token and the embedded layout), the draw tab
+ * and the "why it learns" tab (optimizer race, activations) to one state object.
  */
 import { api } from './api.js';
 import { createCatalog } from './registry.js';
-import { defaultState, fromRequest, requestFromUrl, switchDataset, toRequest, urlWithSetup } from './state.js';
+import { defaultState, encodeSetup, fromRequest, requestFromUrl, switchDataset, toRequest, urlWithSetup } from './state.js';
 import { analyseNetwork } from './shapes.js';
 import { clearErrors, locToPath, setPath, showErrors } from './form.js';
 import { renderSettings, STRUCTURAL_PATHS } from './settings.js';
@@ -23,6 +23,11 @@ import { createSweep } from './sweep.js';
 import { createRace } from './race.js';
 import { createActivations } from './activations.js';
 import { redrawAll } from './charts.js';
+import { readLaunchFromUrl } from './launch.js';
+import { setUpEmbedding } from './embed.js';
+import { applyConstraints, FREE } from './constraints.js';
+import { createLessons } from './lessons.js';
+import { createSnippet } from './snippet.js';
 import { applyTranslations, dictionaries, getLocale, initialLocale, onLocaleChange, setLocale, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,6 +40,7 @@ function setUpLocalePicker() {
   setLocale(initialLocale());
   picker.value = getLocale();
   picker.addEventListener('change', () => setLocale(picker.value));
+  onLocaleChange((locale) => (picker.value = locale)); // also when a course launch sets the language
 }
 
 /** The three views as ARIA tabs; each has its own address (/, /draw, /learn) that keeps the set-up fragment. */
@@ -70,6 +76,8 @@ function setUpTabs(onShow) {
 }
 
 async function main() {
+  readLaunchFromUrl();
+  setUpEmbedding($('open-window'));
   applyTranslations();
   setUpLocalePicker();
   let registry, optimizers, datasets, presets, limits;
@@ -82,8 +90,13 @@ async function main() {
     return;
   }
   const catalog = createCatalog({ registry, optimizers, datasets, limits });
-  const fromLink = requestFromUrl();
+  /** The link's set-up: it also wins over the defaults of the lesson the page opens with. */
+  let fromLink = requestFromUrl();
   let state = fromLink ? fromRequest(fromLink) : defaultState();
+  /** The open lesson's locked paths and hidden controls. */
+  let constraints = FREE;
+  /** The id of the run shown live (its `done` asks the lesson panel for the verdict). */
+  let liveRunId = null;
   let analysis = null;
   /** @type {import('./settings.js').SettingsContext} */
   const settingsContext = { corrections: null };
@@ -92,6 +105,8 @@ async function main() {
 
   const settingsRoot = $('settings');
   const playground = $('view-playground');
+  const networkPanel = $('layers').closest('section');
+  const constrain = () => [settingsRoot, networkPanel].forEach((root) => applyConstraints(root, constraints));
   const inputShape = () => catalog.dataset(state.dataset)?.input_shape ?? null;
 
   function changed() {
@@ -100,6 +115,7 @@ async function main() {
     designer.showAnalysis(inputShape(), analysis);
     history.replaceState(null, '', urlWithSetup(toRequest(state, catalog)));
     sweep?.baseChanged();
+    constrain();
   }
 
   function renderAll() {
@@ -167,8 +183,15 @@ async function main() {
       },
       runs,
       catalog,
-      onRunStart: (id, request) => diagnostics.start(request),
-      onRunEvent: (event) => diagnostics.event(event),
+      onRunStart(id, request) {
+        liveRunId = id;
+        diagnostics.start(request);
+      },
+      onRunEvent(event) {
+        diagnostics.event(event);
+        if (event.type === 'done') lessons.runEnded(liveRunId);
+      },
+      submit: (request) => lessons.submit(request),
     },
   );
 
@@ -219,7 +242,9 @@ async function main() {
     {
       onCount(n) {
         settingsContext.corrections = n;
-        if (state.dataset === 'mnist') renderSettings(settingsRoot, state, catalog, onField, settingsContext);
+        if (state.dataset !== 'mnist') return;
+        renderSettings(settingsRoot, state, catalog, onField, settingsContext);
+        constrain();
       },
     },
   );
@@ -238,6 +263,29 @@ async function main() {
   );
 
   const presetSelect = $('preset-select');
+  const lessons = createLessons(
+    { select: $('lesson-select'), pick: $('lesson-pick'), who: $('lesson-who'), notice: $('lesson-notice'),
+      body: $('lesson-body'), title: $('lesson-title'), explanation: $('lesson-explanation'), goal: $('lesson-goal'),
+      result: $('lesson-result'), classBox: $('lesson-class'), classTable: $('lesson-class-table'),
+      refresh: $('lesson-class-refresh'), deepLink: $('lesson-deep-link') },
+    {
+      onEnter(lesson) {
+        constraints = { locked: lesson.locked, hidden: lesson.hidden_controls };
+        presetSelect.disabled = true; // a preset would replace locked fields
+        load(fromLink ?? lesson.request);
+        fromLink = null;
+      },
+      onLeave() {
+        constraints = FREE;
+        presetSelect.disabled = false;
+        renderAll();
+      },
+    },
+  );
+  const snippet = createSnippet(
+    { button: $('embed-button'), box: $('embed-box'), code: $('embed-code'), status: $('embed-status') },
+    { setup: () => encodeSetup(toRequest(state, catalog)), lesson: () => lessons.current()?.id ?? null },
+  );
   function fillPresets() {
     presetSelect.replaceChildren(new Option(t('setup.choosePreset'), ''), ...presets.map((p) => new Option(p.title, p.id)));
   }
@@ -275,6 +323,8 @@ async function main() {
     sweep.relabel();
     race.relabel();
     activations.relabel();
+    lessons.relabel();
+    snippet.relabel();
     redrawAll();
   });
 
@@ -292,6 +342,14 @@ async function main() {
     }
     requestAnimationFrame(redrawAll);
   });
+  try {
+    const session = await lessons.start();
+    if (session?.language && session.language !== getLocale()) setLocale(session.language);
+  } catch (error) {
+    $('lesson-notice').hidden = false;
+    $('lesson-notice').textContent = t('errors.load', { message: error.message });
+  }
+  fromLink = null;
   document.body.dataset.ready = 'true';
 }
 

@@ -7,6 +7,7 @@
  */
 import { api } from './api.js';
 import { t, nameOf } from './i18n.js';
+import { session } from './storage.js';
 
 const STORAGE_KEY = 'nnplay.runs';
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#e377c2', '#8c564b'];
@@ -61,12 +62,12 @@ export function createRuns(listEl, { onChange, onLoad }) {
    *   testAccuracy: number|null, earlyStopping?: {epoch: number, best_epoch: number}|null}[]} */
   let runs = [];
   try {
-    runs = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '[]');
+    runs = JSON.parse(session.get(STORAGE_KEY) ?? '[]');
   } catch {
     runs = [];
   }
 
-  const save = () => sessionStorage.setItem(STORAGE_KEY, JSON.stringify(runs));
+  const save = () => session.set(STORAGE_KEY, JSON.stringify(runs));
   const find = (id) => runs.find((r) => r.id === id);
   const color = (run) => COLORS[(run.n - 1) % COLORS.length];
 

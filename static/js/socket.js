@@ -2,10 +2,14 @@
  * Follows one run's event stream over `/ws/runs/{id}`. The server replays
  * every event so far to each new connection, so after a dropped connection
  * the client reconnects (with back-off) and skips what it has already seen;
- * callers get each event exactly once, in order, until `done`.
+ * callers get each event exactly once, in order, until `done`. A run started
+ * under a course launch is only shown with the launch token (`?token=`).
  */
+import { launchToken } from './launch.js';
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
+/** The server's close code for a course's run followed without a valid launch token of that course. */
+const POLICY_VIOLATION = 1008;
 
 /**
  * A key identifying an event within its run, so a replayed copy can be
@@ -20,7 +24,7 @@ function eventKey(event) {
 /**
  * @param {string} runId
  * @param {(event: object) => void} onEvent  called once per event
- * @param {(state: 'open'|'retrying'|'lost') => void} [onConnection]  connection state changes
+ * @param {(state: 'open'|'retrying'|'lost'|'refused') => void} [onConnection]  connection state changes
  * @returns {{close: () => void}}
  */
 export function followRun(runId, onEvent, onConnection = () => {}) {
@@ -32,7 +36,8 @@ export function followRun(runId, onEvent, onConnection = () => {}) {
 
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(runId)}`);
+    const query = launchToken() ? `?${new URLSearchParams({ token: launchToken() })}` : '';
+    socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(runId)}${query}`);
     socket.addEventListener('open', () => {
       attempt = 0;
       onConnection('open');
@@ -52,8 +57,12 @@ export function followRun(runId, onEvent, onConnection = () => {}) {
       if (event.type === 'done') finished = true;
       onEvent(event);
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (closing) => {
       if (finished) return;
+      if (closing.code === POLICY_VIOLATION) {
+        onConnection('refused'); // retrying with the same (missing or expired) token cannot help
+        return;
+      }
       if (attempt >= RETRY_MS.length) {
         onConnection('lost');
         return;

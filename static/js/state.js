@@ -117,11 +117,14 @@ function fromBase64Url(text) {
   return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
+/** The `#setup=` value that carries `request` (base64url JSON), as /api/embed-snippet takes it. */
+export const encodeSetup = (request) => toBase64Url(JSON.stringify(request));
+
 /** The address of the current page carrying `request` in its fragment, for sharing. */
 export function urlWithSetup(request, href = location.href) {
   const url = new URL(href);
   url.searchParams.delete(URL_KEY);
-  url.hash = `${URL_KEY}=${toBase64Url(JSON.stringify(request))}`;
+  url.hash = `${URL_KEY}=${encodeSetup(request)}`;
   return url.toString();
 }
 

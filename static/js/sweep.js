@@ -11,6 +11,7 @@ import { drawFigure } from './charts.js';
 import { createSweepForm, fieldName } from './sweepform.js';
 import { createSweepTable } from './sweeptable.js';
 import { t } from './i18n.js';
+import { session } from './storage.js';
 
 const STORAGE_KEY = 'nnplay.sweep';
 const POLL_MS = 1000;
@@ -133,7 +134,7 @@ export function createSweep(els, { base, submitBase = base, onLoad, maxRuns = nu
     } catch (error) {
       if (ticket !== following) return;
       if (error.status === 404) {
-        sessionStorage.removeItem(STORAGE_KEY);
+        session.set(STORAGE_KEY, null);
         setStatus(sweep ? 'sweep.gone' : null); // a sweep remembered from before a server reset: forget it quietly
         return;
       }
@@ -146,7 +147,7 @@ export function createSweep(els, { base, submitBase = base, onLoad, maxRuns = nu
     clearTimeout(timer);
     const ticket = ++following;
     histories.clear();
-    sessionStorage.setItem(STORAGE_KEY, id);
+    session.set(STORAGE_KEY, id);
     els.results.dataset.finished = 'false';
     poll(id, ticket);
   }
@@ -181,7 +182,7 @@ export function createSweep(els, { base, submitBase = base, onLoad, maxRuns = nu
   els.start.addEventListener('click', start);
   els.results.hidden = true;
   showCount();
-  const kept = sessionStorage.getItem(STORAGE_KEY);
+  const kept = session.get(STORAGE_KEY);
   if (kept) follow(kept);
 
   return {

@@ -18,8 +18,10 @@ import { t, nameOf } from './i18n.js';
  * @param {ReturnType<import('./registry.js').createCatalog>} deps.catalog
  * @param {(id: string, request: object) => void} [deps.onRunStart]  a new live run (other panels reset for it)
  * @param {(event: object) => void} [deps.onRunEvent]  each event of the live run, after this module's own handling
+ * @param {(request: object) => Promise<{run_id: string}>} [deps.submit]  starts the run (a lesson's own endpoint in a lesson)
  */
-export function createTraining(els, { prepare, onRefused, runs, catalog, onRunStart = () => {}, onRunEvent = () => {} }) {
+export function createTraining(els, { prepare, onRefused, runs, catalog, onRunStart = () => {}, onRunEvent = () => {},
+  submit = api.startRun }) {
   /** @type {{id: string, request: object, kind: string, points: *, path: object[], paused: boolean, stream: *, stats: object}|null} */
   let live = null;
 
@@ -188,7 +190,7 @@ export function createTraining(els, { prepare, onRefused, runs, catalog, onRunSt
     setStatus('status.sending');
     let answer;
     try {
-      answer = await api.startRun(request);
+      answer = await submit(request);
     } catch (error) {
       els.trainStart.disabled = false;
       setStatus(null);
@@ -220,8 +222,8 @@ export function createTraining(els, { prepare, onRefused, runs, catalog, onRunSt
       onRunEvent(event);
     }, (state) => {
       if (state === 'retrying') setStatus('status.reconnecting');
-      if (state === 'lost') {
-        setError(t('errors.connectionLost'));
+      if (state === 'lost' || state === 'refused') {
+        setError(t(state === 'lost' ? 'errors.connectionLost' : 'errors.launchRefused'));
         finish();
       }
     });

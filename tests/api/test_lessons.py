@@ -14,12 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from server.app import create_app
 from server.lessons import load_lessons, negotiate
 from server.lessons.model import BUILTIN_DIR, LANGUAGES
 from server.lti.service import LtiService
 from server.lti.testing import CLIENT_ID, ISSUER, FakePlatform, query, registration
+from server.lti.tokens import issue_launch_token
 from server.settings import Settings
 
 TOOL = "https://nnplay.example"
@@ -76,6 +78,47 @@ def test_teacher_folder_overrides_and_broken_files_are_skipped(tmp_path: Path,
     assert "network.nope" in reasons[str(bad_lock)]
     for path in (bad_json, bad_request, bad_lock):
         assert str(path) in caplog.text
+
+
+TOML_LESSON = """
+id = "spiral-adam"
+order = 3
+preset = "spiral-tanh"
+locked = ["dataset", "network.layers"]
+hidden_controls = ["dataset", "layers"]
+
+[changes]
+"network.optimizer.kind" = "adam"
+epochs = 50
+
+[title]
+en = "Spirals with Adam"
+"zh-Hant" = "用 Adam 解螺旋"
+"zh-Hans" = "用 Adam 解螺旋线"
+
+[explanation]
+en = "Adam unwinds the spirals."
+"zh-Hant" = "Adam 解開螺旋。"
+"zh-Hans" = "Adam 解开螺旋。"
+
+[goal]
+metric = "validation_accuracy"
+at_least = 0.9
+"""
+
+
+def test_teacher_lessons_in_toml(tmp_path: Path) -> None:
+    teacher = tmp_path / "teacher"
+    write(teacher, "spiral.toml", TOML_LESSON)
+    broken = write(teacher, "broken.toml", 'id = "x"\ntitle = {en = ')
+    write(teacher, "notes.txt", "not a lesson")
+    lessons, problems = load_lessons([BUILTIN_DIR, teacher])
+    spiral = lessons["spiral-adam"]
+    assert spiral.title.get("zh-Hans") == "用 Adam 解螺旋线"
+    assert spiral.locked == ["dataset", "network.layers"]
+    assert spiral.request["network"]["optimizer"]["kind"] == "adam" and spiral.request["epochs"] == 50
+    assert spiral.request["dataset"] == "spiral" and spiral.goal.at_least == 0.9
+    assert [(p["path"], p["reason"][:15]) for p in problems] == [(str(broken), "not valid TOML:")]
 
 
 def test_language_negotiation_rules() -> None:
@@ -309,6 +352,45 @@ def test_passback_failure_is_logged_and_never_breaks_the_run(trainer: TestClient
     assert trainer.get(f"/api/runs/{run_id}").json()["status"] == "completed"
 
 
+# -- following a launch's run over the WebSocket ---------------------------------------------------
+
+
+def events_until_close(tc: TestClient, run_id: str, token: str | None = None,
+                       headers: dict[str, str] | None = None) -> tuple[list[str], int]:
+    """The event types a client receives, and the close code."""
+    url = f"/ws/runs/{run_id}" + (f"?token={token}" if token is not None else "")
+    seen: list[str] = []
+    with tc.websocket_connect(url, headers=headers or {}) as ws:
+        try:
+            while True:
+                seen.append(ws.receive_json()["type"])
+        except WebSocketDisconnect as closed:
+            return seen, closed.code
+
+
+def test_a_launch_run_is_followed_only_with_a_launch_token_of_its_course(trainer: TestClient,
+                                                                          passbacks: list[Any]) -> None:
+    token = launch(trainer, "learner-ws")
+    easy = trainer.get("/api/lessons/line-easy").json()["request"]
+    run_id = trainer.post("/api/lessons/line-easy/runs", json=easy,
+                          headers={"Authorization": f"Bearer {token}"}).json()["run_id"]
+    assert events_until_close(trainer, run_id) == ([], 1008)
+    assert events_until_close(trainer, run_id, "forged") == ([], 1008)
+    launch_id, _ = trainer.app.state.lti.session(token)
+    expired = issue_launch_token(trainer.app.state.lti.key.hmac_secret, launch_id, -5)
+    assert events_until_close(trainer, run_id, expired) == ([], 1008)
+    # another learner of the course may not; the learner and an instructor of the course may
+    assert events_until_close(trainer, run_id, launch(trainer, "learner-other")) == ([], 1008)
+    seen, code = events_until_close(trainer, run_id, token)
+    assert code == 1000 and seen[0] == "started" and "epoch" in seen and seen[-1] == "done"
+    teacher = launch(trainer, "teacher-ws", INSTRUCTOR)
+    assert events_until_close(trainer, run_id, headers={"Authorization": f"Bearer {teacher}"})[1] == 1000
+    # runs without a launch stay open to every client, as the contract says
+    anonymous = trainer.post("/api/lessons/line-easy/runs", json=easy).json()["run_id"]
+    seen, code = events_until_close(trainer, anonymous)
+    assert code == 1000 and seen[-1] == "done"
+
+
 # -- embedding ------------------------------------------------------------------------------------
 
 
@@ -336,3 +418,11 @@ def test_embed_snippet_takes_only_base64url_setups(client: TestClient) -> None:
     assert client.get("/api/embed-snippet", params={"setup": "é" * 10}).status_code == 422
     plain = client.get("/api/embed-snippet", params={"setup": "eyJ4IjoxfQ"}).json()
     assert plain["src"] == "https://nnplay.example/?embed=1#setup=eyJ4IjoxfQ"
+    lesson = client.get("/api/embed-snippet", params={"setup": "eyJ4IjoxfQ", "lesson": "cnn-mnist"}).json()
+    assert lesson["src"] == "https://nnplay.example/?embed=1&lesson=cnn-mnist#setup=eyJ4IjoxfQ"
+    assert client.get("/api/embed-snippet", params={"lesson": "a&b=<c>"}).status_code == 422
+
+
+def test_embed_page_is_compact_from_the_first_paint(client: TestClient) -> None:
+    assert 'data-embed="true"' in client.get("/?embed=1&lesson=xor-hidden-layer").text
+    assert "data-embed" not in client.get("/").text

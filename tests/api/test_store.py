@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.runs import RESTARTED
 from server.settings import Settings
+from server.store import Store
 from tests.api.samples import xor
 
 
@@ -25,3 +27,26 @@ def test_runs_cut_off_by_a_restart_are_failed_with_the_reason(settings: Settings
         with client.websocket_connect(f"/ws/runs/{run_id}") as ws:
             done = json.loads(ws.receive_text())
         assert done == {**done, "type": "done", "status": "failed", "error": RESTARTED}
+
+
+def test_processes_starting_at_once_create_the_schema_without_a_race(tmp_path) -> None:
+    """Web processes and workers open one database together; each must find or make every table."""
+    path = tmp_path / "shared.sqlite"
+    errors: list[Exception] = []
+
+    def open_store() -> None:
+        try:
+            Store(path).close()
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    store = Store(path)
+    store.create_run("r1", xor())
+    assert store.run("r1") is not None
+    store.close()

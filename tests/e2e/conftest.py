@@ -16,6 +16,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,13 +63,12 @@ def http(
         return error.code, json.loads(error.read() or b"null")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> str:
-    """Base URL of `python -m server` running on a free port with 2 workers."""
-    work = tmp_path_factory.mktemp("nnplay-e2e")
+@contextmanager
+def serve(work: Path, workers: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`python -m server` on a free port with its own SQLite file in `work`; yields its base URL."""
     port = _free_port()
-    log = (work / "server.log").open("w")
-    env = {**os.environ, "NNPLAY_DB": str(work / "runs.sqlite")}
+    log_path = work / "server.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -78,38 +79,44 @@ def server(tmp_path_factory) -> str:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--data-dir",
             str(MNIST_DIR),
         ],
         cwd=REPO,
-        env=env,
+        env={**os.environ, "NNPLAY_DB": str(work / "runs.sqlite"), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if process.poll() is not None:
-            pytest.fail(
-                f"the server exited with {process.returncode}:\n" + (work / "server.log").read_text()[-3000:]
-            )
-        try:
-            if http(base, "GET", "/api/health")[0] == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not answer /api/health within 90 s")
-        time.sleep(0.3)
-    yield base
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n" + log_path.read_text()[-3000:])
+            try:
+                if http(base, "GET", "/api/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer /api/health within 90 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of `python -m server` running on a free port with 2 workers."""
+    with serve(tmp_path_factory.mktemp("nnplay-e2e"), workers=2) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
