@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from server.lessons.model import Goal
 from server.lti import deeplink
 from server.lti.errors import LtiError
 from server.lti.service import LtiService, valid_lesson_id
@@ -177,7 +178,7 @@ async def session(request: Request, service: Lti, credentials: Bearer) -> Any:
 class DeepLinkChoice(BaseModel):
     lesson: str = Field(min_length=1, max_length=64, description="the lesson id the link opens")
     title: str | None = Field(default=None, max_length=200, description="link and gradebook column title")
-    goal: dict[str, Any] | None = Field(default=None, description="an override of the lesson's goal")
+    goal: Goal | None = Field(default=None, description="the instructor's tuning of the lesson's goal")
 
 
 @router.post(
@@ -199,8 +200,9 @@ async def deep_link(request: Request, choice: DeepLinkChoice, service: Lti, cred
             raise LtiError("no_launch_token", "send the launch token as Authorization: Bearer", 401)
         if not valid_lesson_id(choice.lesson):
             raise LtiError("bad_lesson", "a lesson id has letters, digits, '-', '_' or '.'", 400)
-        return_url, token = service.deep_link(credentials.credentials, choice.lesson, choice.title,
-                                              choice.goal, _base(request))
+        goal = choice.goal.model_dump(exclude_none=True) if choice.goal else None
+        return_url, token = service.deep_link(credentials.credentials, choice.lesson, choice.title, goal,
+                                              _base(request))
     except LtiError as err:
         return JSONResponse({"detail": err.message, "reason": err.reason}, status_code=err.status)
     return HTMLResponse(deeplink.auto_submit_form(return_url, token))

@@ -3,7 +3,7 @@
  * launch), read its explanation and goal, train with its locked and hidden
  * controls, and see the server's verdict once a run ends. A course launch also
  * says who is here: an instructor sees the class table, and in a deep-linking
- * launch can add the lesson to the course.
+ * launch can tune the lesson's goal and add the lesson to the course.
  */
 import { api, ApiError } from './api.js';
 import { forgetLaunch, launchToken } from './launch.js';
@@ -26,6 +26,16 @@ async function courseLaunch() {
     forgetLaunch();
     return { session: null, expired: true };
   }
+}
+
+/** The goal's threshold field: accuracies are reached `at_least`, the test loss `at_most`. */
+const boundOf = (goal) => (goal.metric === 'test_loss' ? 'at_most' : 'at_least');
+
+/** The instructor's tuning of `goal` from the deep-linking fields (the metric stays the lesson's). */
+function tunedGoal(goal, target, maxParameters) {
+  const tuned = { metric: goal.metric, [boundOf(goal)]: Number(target) };
+  if (maxParameters !== '') tuned.max_parameters = Number(maxParameters);
+  return tuned;
 }
 
 /** Keep the open lesson in the address (so a reload or a copied link opens it again). */
@@ -67,12 +77,13 @@ export function createLessons(els, { onEnter, onLeave }) {
     // launched into a lesson: the course chose it; otherwise students may browse
     els.pick.hidden = Boolean(session?.lesson && lesson?.id === session.lesson);
     els.body.hidden = !lesson;
-    els.deepLink.hidden = !(lesson && session?.deep_linking && session.role === 'instructor');
+    els.tune.hidden = !(lesson && session?.deep_linking && session.role === 'instructor');
     els.classBox.hidden = !(lesson && learners);
     if (!lesson) return;
     els.title.textContent = lesson.titles[lang] ?? lesson.title;
     els.explanation.textContent = lesson.explanations[lang] ?? lesson.explanation;
     els.goal.textContent = describeGoal(lesson.goal);
+    els.tuneTargetLabel.textContent = t(`lesson.tune.${boundOf(lesson.goal)}`);
     els.result.textContent = describeRun(latest, lesson.goal) ?? '';
     els.result.dataset.met = latest?.evaluated ? String(Boolean(latest.met)) : '';
     if (learners) renderClassTable(els.classTable, learners, lesson.goal);
@@ -121,6 +132,9 @@ export function createLessons(els, { onEnter, onLeave }) {
     learners = null;
     els.select.value = id;
     if (!session) rememberInUrl(id);
+    els.tuneTarget.value = lesson.goal[boundOf(lesson.goal)];
+    els.tuneTarget.max = boundOf(lesson.goal) === 'at_least' ? '1' : '';
+    els.tuneParams.value = lesson.goal.max_parameters ?? '';
     onEnter(lesson);
     render();
     await refreshResults();
@@ -137,7 +151,9 @@ export function createLessons(els, { onEnter, onLeave }) {
   els.refresh.addEventListener('click', refreshResults);
   els.deepLink.addEventListener('click', async () => {
     try {
-      const page = await api.deepLink({ lesson: lesson.id, title: lesson.titles[getLocale()] ?? lesson.title });
+      if (!els.tuneTarget.reportValidity() || !els.tuneParams.reportValidity()) return;
+      const goal = tunedGoal(lesson.goal, els.tuneTarget.value, els.tuneParams.value);
+      const page = await api.deepLink({ lesson: lesson.id, title: lesson.titles[getLocale()] ?? lesson.title, goal });
       document.open(); // the platform's return page replaces this one, as deep linking expects
       document.write(page);
       document.close();

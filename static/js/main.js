@@ -267,7 +267,9 @@ async function main() {
     { select: $('lesson-select'), pick: $('lesson-pick'), who: $('lesson-who'), notice: $('lesson-notice'),
       body: $('lesson-body'), title: $('lesson-title'), explanation: $('lesson-explanation'), goal: $('lesson-goal'),
       result: $('lesson-result'), classBox: $('lesson-class'), classTable: $('lesson-class-table'),
-      refresh: $('lesson-class-refresh'), deepLink: $('lesson-deep-link') },
+      refresh: $('lesson-class-refresh'), deepLink: $('lesson-deep-link'), tune: $('lesson-tune'),
+      tuneTarget: $('lesson-tune-target'), tuneTargetLabel: $('lesson-tune-target-label'),
+      tuneParams: $('lesson-tune-params') },
     {
       onEnter(lesson) {
         constraints = { locked: lesson.locked, hidden: lesson.hidden_controls };

@@ -356,6 +356,11 @@ def test_deep_linking_refusals(client: TestClient, platform: FakePlatform) -> No
     answer = client.post("/lti/deep-link", json={"lesson": "../x y"},
                          headers={"Authorization": f"Bearer {teacher}"})
     assert answer.status_code == 400 and answer.json()["reason"] == "bad_lesson"
+    for goal in ({"metric": "test_accuracy", "at_least": 1.5}, {"metric": "test_loss", "at_least": 0.9},
+                 {"metric": "speed", "at_least": 0.5}, {"metric": "test_accuracy"}):
+        answer = client.post("/lti/deep-link", json={"lesson": "xor", "goal": goal},
+                             headers={"Authorization": f"Bearer {teacher}"})
+        assert answer.status_code == 422, goal  # a tuned goal the server could never check is refused
 
 
 # -- grade passback -----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
+import jwt
 import pytest
 from conftest import http, new_page, screenshot, serve
 from e2e_helpers import build_layers, control, open_app, set_field, wait_finished
@@ -35,6 +36,8 @@ PEOPLE = {
     "learner": ("learner-e2e", "Ada Lovelace", "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"),
     "teacher": ("teacher-e2e", "Prof. Hopper", "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"),
 }
+#: the login_hint whose launch is a deep-linking request (the instructor adding a lesson)
+DESIGNER = "designer"
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>course</title></head>
 <body style="margin:0"><h1>Deep learning 101</h1>
 <iframe id="tool" src="{src}" style="width:{width}px;height:300px;border:0"></iframe>
@@ -56,12 +59,20 @@ class Lms(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), LmsHandler)
         self.tool = tool
         self.platform = FakePlatform()
+        #: the signed LtiDeepLinkingResponse JWTs the tool posted back
+        self.deep_links: list[str] = []
 
     @property
     def origin(self) -> str:
         return f"http://localhost:{self.server_address[1]}"
 
     def id_token(self, query: dict[str, str]) -> str:
+        if query["login_hint"] == DESIGNER:
+            claims = self.platform.claims(query["nonce"], c.DEEP_LINKING_REQUEST, sub="teacher-e2e", **{
+                c.CUSTOM: {}, c.TARGET_LINK_URI: self.tool + "/lti/launch",
+                c.LAUNCH_PRESENTATION: {"locale": "en", "document_target": "iframe"}})
+            claims[c.DEEP_LINKING_SETTINGS]["deep_link_return_url"] = self.origin + "/deep_links"
+            return self.platform.sign(claims)
         sub, name, role = PEOPLE[query["login_hint"]]
         claims = self.platform.claims(query["nonce"], sub=sub, name=name, **{
             c.ROLES: [role], c.CUSTOM: {"lesson": LESSON}, c.TARGET_LINK_URI: self.tool + "/lti/launch",
@@ -101,7 +112,12 @@ class LmsHandler(BaseHTTPRequestHandler):
             self.platform_call()
 
     def do_POST(self) -> None:
-        self.platform_call()
+        if self.path == "/deep_links":  # the instructor's choice coming back from the tool
+            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            self.server.deep_links.append(form["JWT"][0])
+            self.reply(200, b"<p id=linked>Lesson added to the course.</p>", "text/html; charset=utf-8")
+        else:
+            self.platform_call()
 
     def platform_call(self) -> None:
         """JWKS, token and score calls, answered by `FakePlatform` as if it were at its issuer URL."""
@@ -200,6 +216,30 @@ def test_lti_launch_in_a_course_iframe_trains_to_the_goal_and_posts_the_grade(cl
     teacher.wait_for_selector("[data-testid=lesson-class-row][data-met=true]")
     assert "Ada Lovelace" in teacher.get_by_test_id("lesson-class").inner_text()
     screenshot(page, "classroom-instructor")
+
+
+def test_instructor_tunes_the_goal_and_adds_the_lesson_by_deep_linking(classroom_page, classroom):
+    tool, lms, _ = classroom
+    frame = launch_in_iframe(classroom_page, tool, lms, DESIGNER)
+    assert frame.locator("#lesson-pick").is_visible()  # a deep-linking launch: the instructor chooses
+    frame.get_by_test_id("lesson-select").select_option(LESSON)
+    frame.wait_for_selector("[data-testid=lesson-tune]:not([hidden])")
+    target, params = frame.get_by_test_id("lesson-tune-target"), frame.get_by_test_id("lesson-tune-params")
+    assert float(target.input_value()) == 0.95  # the lesson's own goal, to start from
+    target.fill("0.9")
+    params.fill("40")
+    frame.get_by_test_id("lesson-deep-link").click()
+    deadline = time.monotonic() + 15
+    while not lms.deep_links and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (signed,) = lms.deep_links
+    jwks = http(tool, "GET", "/.well-known/jwks.json")[1]
+    answer = jwt.decode(signed, jwt.PyJWK(jwks["keys"][0]).key, algorithms=["RS256"], audience=ISSUER,
+                        issuer=CLIENT_ID)
+    (item,) = answer[c.DL + "content_items"]
+    assert item["custom"]["lesson"] == LESSON and item["lineItem"]["resourceId"] == LESSON
+    assert json.loads(item["custom"]["goal"]) == {"metric": "test_accuracy", "at_least": 0.9,
+                                                  "max_parameters": 40}
 
 
 def test_unregistered_sites_cannot_frame_the_tool(classroom_page, classroom):
