@@ -67,11 +67,15 @@ def to_probabilities(out: np.ndarray, kind: str, softmax: bool = False) -> np.nd
     return np.divide(out, s, out=np.full_like(out, 1 / out.shape[1]), where=s > 0)
 
 
+def model_arrays(model: Model) -> dict[str, np.ndarray]:
+    """What a model file holds: the `__meta__` record (format, request) and every weight."""
+    meta = json.dumps({"format": FORMAT, "request": model.request.model_dump(mode="json")})
+    return {"__meta__": np.frombuffer(meta.encode(), dtype=np.uint8), **model.network.state()}
+
+
 def model_to_bytes(model: Model) -> bytes:
     buf = io.BytesIO()
-    meta = json.dumps({"format": FORMAT, "request": model.request.model_dump(mode="json")})
-    np.savez_compressed(buf, __meta__=np.frombuffer(meta.encode(), dtype=np.uint8),
-                        **model.network.state())
+    np.savez_compressed(buf, **model_arrays(model))
     return buf.getvalue()
 
 
@@ -80,7 +84,8 @@ def model_from_bytes(data: bytes) -> Model:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             meta = json.loads(bytes(z["__meta__"]).decode())
-            state = {k: z[k] for k in z.files if k != "__meta__"}
+            # weights only: a checkpoint's training state (engine.checkpoint) is not the model's
+            state = {k: z[k] for k in z.files if k.startswith(("p/", "b/"))}
     except Exception as exc:  # noqa: BLE001 - any parse failure means "not a model file"
         raise ValueError(f"not an nnplay model file: {exc}") from None
     if meta.get("format") != FORMAT:

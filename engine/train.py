@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine import events
+from engine.checkpoint import TrainingState, state_from_bytes, state_to_bytes
 from engine.data import augment_images, load_dataset
 from engine.data.errors import DataUnavailable
 from engine.data.registry import DATASET_INFO, DatasetInfo
@@ -80,7 +81,8 @@ def train_epoch(net: Network, opt: Optimizer, x: np.ndarray, t: np.ndarray, batc
 
 def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
           run_id: str = "run", data_dir=None, should_stop: Callable[[], bool] | None = None,
-          on_checkpoint: Callable[[Model, int], None] | None = None,
+          on_checkpoint: Callable[[Model, int, Callable[[], bytes]], None] | None = None,
+          resume: bytes | None = None,
           extra_train: tuple[np.ndarray, np.ndarray] | None = None) -> Model | None:
     """Train per `request`, reporting contract events through `on_event`.
 
@@ -90,6 +92,11 @@ def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
     `request.corrections.repeat` times each, after it is cut to train_size; a
     run that asks for corrections and gets none ends failed, saying so.
 
+    `on_checkpoint(model, epoch, resumable)` is called after every epoch;
+    `resumable()` gives a checkpoint file (engine.checkpoint) that, passed back
+    as `resume`, continues the run after that epoch exactly as it would have
+    gone on. Epochs up to the checkpoint's are not reported again.
+
     Returns the model (best epoch's weights if early stopping restored them),
     or None if no model was built.
     """
@@ -98,7 +105,7 @@ def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
         # Overflow while diverging is reported once, as a failed run, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
             model = _Run(request, on_event, run_id, data_dir, should_stop, on_checkpoint,
-                         extra_train).run()
+                         extra_train, resume).run()
     except Stopped:
         on_event(events.done("stopped"))
     except (Diverged, DataUnavailable, CorrectionsError) as exc:
@@ -111,10 +118,11 @@ def train(request: TrainRequest, on_event: Callable[[dict[str, Any]], None], *,
 class _Run:
     """One training run's state; `run()` is the loop."""
 
-    def __init__(self, req, on_event, run_id, data_dir, should_stop, on_checkpoint, extra_train):
+    def __init__(self, req, on_event, run_id, data_dir, should_stop, on_checkpoint, extra_train, resume=None):
         self.req, self.emit, self.run_id = req, on_event, run_id
         self.should_stop = should_stop or (lambda: False)
         self.on_checkpoint = on_checkpoint
+        self.resume = resume
         self.data_dir = data_dir
         self.extra_train = extra_train
 
@@ -192,13 +200,16 @@ class _Run:
         req, net = self.req, self.net
         layers = [{"type": s.type, "output_shape": list(ly.output_shape), "parameters": ly.n_params}
                   for s, ly in zip(req.network.layers, net.layers, strict=True)]
+        done_before = self._resume()
+        resumed = {"resumed_after_epoch": done_before} if done_before else {}
         self.emit(events.started(self.run_id, net.n_params, len(self.x_train), len(self.x_val),
                                  layers, input_shape=list(net.input_shape), kind=self.kind,
-                                 n_corrections=len(self.x_fix), **plot_points(self.ds, self.n_part)))
+                                 n_corrections=len(self.x_fix), **plot_points(self.ds, self.n_part),
+                                 **resumed))
         probe = (self.x_val if len(self.x_val) else self.x_test)[:1]
         n_eval = min(len(self.x_train), TRAIN_EVAL_SIZE)
-        best = (-np.inf, 0, None)  # (score, epoch, state)
-        for n in range(1, req.epochs + 1):
+        n = done_before
+        for n in range(done_before + 1, req.epochs + 1):
             t0 = time.perf_counter()
             self._epoch()
             seconds = time.perf_counter() - t0
@@ -213,20 +224,48 @@ class _Run:
             for index, maps in feature_map_layers(req, net, probe):
                 self.emit(events.feature_maps(n, index, maps))
             self._diagnostics(n)
-            if self.on_checkpoint:
-                self.on_checkpoint(self.model, n)
             score = -va.loss if va.accuracy is None else va.accuracy
-            if len(self.x_val) and score > best[0]:
-                best = (score, n, {k: v.copy() for k, v in net.state().items()})
+            if len(self.x_val) and score > self.best[0]:
+                self.best = (score, n, {k: v.copy() for k, v in net.state().items()})
+            if self.on_checkpoint:
+                self.on_checkpoint(self.model, n, lambda n=n: state_to_bytes(self.model, self._state(n)))
             patience = req.early_stopping.patience
-            if patience and len(self.x_val) and n - best[1] >= patience:
+            if patience and len(self.x_val) and n - self.best[1] >= patience:
                 break
         stopped_early = None
-        if req.early_stopping.patience and best[2] is not None and best[1] != n:
-            net.load_state(best[2])
-            stopped_early = {"epoch": n, "best_epoch": best[1]}
+        _, best_epoch, best_weights = self.best
+        if req.early_stopping.patience and best_weights is not None and best_epoch != n:
+            net.load_state(best_weights)
+            stopped_early = {"epoch": n, "best_epoch": best_epoch}
         self.emit(self._done(stopped_early))
         return self.model
+
+    def _rngs(self) -> dict[str, np.random.Generator]:
+        return {"shuffle": self.shuffle_rng, "augment": self.augment_rng, "dropout": self.net.dropout_rng}
+
+    def _state(self, n: int) -> TrainingState:
+        """Everything needed to go on after epoch n as if the run had never stopped."""
+        score, epoch, weights = self.best
+        return TrainingState(epoch=n, optimizer=self.opt.state, optimizer_steps=getattr(self.opt, "t", None),
+                             rngs={k: g.bit_generator.state for k, g in self._rngs().items()},
+                             best_score=score, best_epoch=epoch, best_weights=weights)
+
+    def _resume(self) -> int:
+        """Restore the checkpoint given as `resume`; the epochs it had completed (0: start afresh).
+        A checkpoint of another request, or a plain model file, is not resumed from."""
+        self.best = (-np.inf, 0, None)  # early stopping's (score, epoch, weights)
+        found = state_from_bytes(self.resume) if self.resume else None
+        if found is None or found[0].request != self.req:
+            return 0
+        model, state = found
+        self.net.load_state(model.network.state())
+        self.opt.state = state.optimizer
+        if state.optimizer_steps is not None:
+            self.opt.t = state.optimizer_steps
+        for role, g in self._rngs().items():
+            g.bit_generator.state = state.rngs[role]
+        self.best = (state.best_score, state.best_epoch, state.best_weights)
+        return state.epoch
 
     def _epoch(self) -> None:
         req = self.req

@@ -10,6 +10,7 @@ immediately download or query that model.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,10 +44,10 @@ def run_job(job: Job, out: Outlet, controls: Controls, data_dir: Path | None) ->
         else:
             out.send(("event", job.run_id, wire))
 
-    def on_checkpoint(model: Model, epoch: int) -> None:
+    def on_checkpoint(model: Model, epoch: int, resumable: Callable[[], bytes]) -> None:
         saved["epoch"] = epoch
         if time.monotonic() - saved["at"] >= CHECKPOINT_SECONDS:
-            out.send(("model", job.run_id, epoch, model_to_bytes(model)))
+            out.send(("model", job.run_id, epoch, resumable()))
             saved["at"] = time.monotonic()
 
     def should_stop() -> bool:
@@ -65,6 +66,7 @@ def run_job(job: Job, out: Outlet, controls: Controls, data_dir: Path | None) ->
         should_stop=should_stop,
         on_checkpoint=on_checkpoint,
         extra_train=training_arrays(*job.corrections) if job.corrections else None,
+        resume=job.resume,
     )
     if model is not None and saved["epoch"]:
         out.send(("model", job.run_id, saved["epoch"], model_to_bytes(model)))

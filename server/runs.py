@@ -185,12 +185,12 @@ class RunManager:
     # -- from the pool's reader thread --------------------------------------------------------
 
     def on_messages(self, batch: list[tuple[int, Message]]) -> None:
+        """Store the batch's events, then deliver them: what a client has seen survives a crash."""
         rows: list[tuple[str, WireEvent]] = []
         for slot, msg in batch:
             kind = msg[0]
             if kind == "event":
                 _, run_id, event = msg
-                self._call(self._deliver, run_id, event)
                 rows.append((run_id, event))
                 self._epochs += event.type == EPOCH
             elif kind == "model":
@@ -200,6 +200,8 @@ class RunManager:
                 self._call(self._worker_ready, slot, msg[1])
         if rows:
             self._store.append_events(rows)
+        for run_id, event in rows:
+            self._call(self._deliver, run_id, event)
         for run_id, event in rows:
             if event.is_done:
                 self._call(self._forget, run_id)

@@ -27,6 +27,8 @@ class Job:
     #: the student's corrections when the request asks for them: (pixels uint8 N×784, labels (N,)).
     #: They travel beside the request, never in it: the saved request keeps only their ids.
     corrections: tuple[Any, Any] | None = None
+    #: a checkpoint file of an earlier attempt of this run (engine.checkpoint): go on from there
+    resume: bytes | None = None
 
 
 @dataclass(frozen=True)

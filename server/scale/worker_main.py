@@ -121,8 +121,11 @@ class Worker:
         self.heartbeat.hold(claim, controls)
         try:
             self.store.set_status(claim.run_id, "running")
+            saved = self.store.model(claim.run_id) if claim.attempt > 1 else None
             job = Job(claim.run_id, claim.request, self.settings.server_limits.max_pause_seconds,
-                      claim.corrections)
+                      claim.corrections, resume=saved[1] if saved else None)
+            if saved:
+                log.warning("run %s: going on from the checkpoint of epoch %d", claim.run_id, saved[0])
             outlet = RedisOutlet(self.channel, self.store, claim, self.heartbeat.lost)
             run_job(job, outlet, controls, self.settings.data_dir)
         except Fenced:

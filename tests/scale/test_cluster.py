@@ -51,6 +51,10 @@ def epochs_of(events: list[dict[str, Any]]) -> list[int]:
     return [e["epoch"] for e in events if e["type"] == "epoch"]
 
 
+def measures(events: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(e["epoch"], e["train_loss"], e["validation_accuracy"]) for e in events if e["type"] == "epoch"]
+
+
 def history(web: LiveServer, run_id: str) -> list[int]:
     return [e["epoch"] for e in web.get(f"/api/runs/{run_id}").json()["history"]]
 
@@ -116,7 +120,7 @@ def test_stop_and_pause_reach_a_worker_through_redis(cluster: Cluster) -> None:
     assert events[-1]["status"] == "stopped"
 
 
-def test_a_worker_killed_mid_run_is_retried_from_its_last_epoch(cluster: Cluster) -> None:
+def test_a_worker_killed_mid_run_goes_on_from_its_checkpoint(cluster: Cluster) -> None:
     web = cluster.webs[0]
     run_id = web.start_run(LONGER, "unlucky-student")
     wait_for(lambda: len(history(web, run_id)) >= 5, what="five epochs")
@@ -133,6 +137,11 @@ def test_a_worker_killed_mid_run_is_retried_from_its_last_epoch(cluster: Cluster
     assert len(retried) == 1 and retried[0]["attempt"] == 2 and retried[0]["after_epoch"] >= 5
     assert epochs_of(events) == list(range(1, 41))  # each epoch once, none missing
     assert history(web, run_id) == list(range(1, 41))
+    logs = "".join(p.read_text() for p in cluster.base.glob("worker*.log"))
+    assert f"run {run_id}: going on from the checkpoint of epoch" in logs
+    # going on from the checkpoint (weights, optimizer, random generators) changes nothing
+    calm = web.wait_for(web.start_run(LONGER, "lucky-student"), "done")
+    assert measures(events) == measures(calm) and events[-1]["test_accuracy"] == calm[-1]["test_accuracy"]
     cluster.wait_workers(2)
 
 

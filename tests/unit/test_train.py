@@ -156,7 +156,7 @@ def test_mnist_cnn_trains_and_shows_feature_maps(mnist_dir):
                     "cost": "log_likelihood", "init": "he",
                     "optimizer": {"kind": "momentum", "learning_rate": 0.05}}})
     checkpoints = []
-    model, events = run(req, data_dir=mnist_dir, on_checkpoint=lambda m, n: checkpoints.append(n))
+    model, events = run(req, data_dir=mnist_dir, on_checkpoint=lambda m, n, state: checkpoints.append(n))
     assert events[-1]["status"] == "completed", events[-1]
     assert events[-1]["test_accuracy"] > 0.7
     assert checkpoints == [1, 2]
