@@ -43,6 +43,11 @@ def client_runs(client: str) -> str:
     return f"nnplay:client:{client}"
 
 
+def admission(client: str) -> str:
+    """Lock held while one web process checks a client's limit and queues its runs."""
+    return f"nnplay:admission:{client}"
+
+
 def worker(worker_id: str) -> str:
     """STRING with a worker's state as JSON, expiring unless the worker keeps it fresh."""
     return f"nnplay:worker:{worker_id}"

@@ -90,20 +90,22 @@ class RedisRunManager:
         run_id = new_run_id()
 
         def work() -> None:
-            admit(self._settings.server_limits, self._queue.active_jobs(client), self._queue.length(), 1)
-            self._store.create_run(run_id, request)
-            self._queue.enqueue(run_id, client, request, corrections=corrections)
+            with self._queue.admission(client):
+                admit(self._settings.server_limits, self._queue.active_jobs(client), self._queue.length(), 1)
+                self._store.create_run(run_id, request)
+                self._queue.enqueue(run_id, client, request, corrections=corrections)
 
         await asyncio.to_thread(work)
         return run_id
 
     async def submit_sweep(self, sweep: SweepRecord, requests: list[dict[str, Any]]) -> None:
         def work() -> None:
-            admit(self._settings.server_limits, self._queue.active_jobs(sweep.client),
-                  self._queue.length(), len(requests))
-            self._store.create_sweep(sweep, requests)
-            for (run_id, _), request in zip(sweep.runs, requests, strict=True):
-                self._queue.enqueue(run_id, sweep.client, request, sweep_id=sweep.sweep_id)
+            with self._queue.admission(sweep.client):
+                admit(self._settings.server_limits, self._queue.active_jobs(sweep.client),
+                      self._queue.length(), len(requests))
+                self._store.create_sweep(sweep, requests)
+                for (run_id, _), request in zip(sweep.runs, requests, strict=True):
+                    self._queue.enqueue(run_id, sweep.client, request, sweep_id=sweep.sweep_id)
 
         await asyncio.to_thread(work)
 

@@ -31,6 +31,8 @@ LEASE_SECONDS = 10.0
 MAX_ATTEMPTS = 2
 #: runs left on a bell nobody answered (it only wakes idle workers)
 BELL_MAX = 64
+#: longest a client's admission may hold its lock, and wait for it
+ADMISSION_SECONDS = 10.0
 
 _RENEW = """
 local current = redis.call('get', KEYS[1])
@@ -100,6 +102,12 @@ class RedisQueue:
             p.lpush(keys.BELL, 1)
             p.ltrim(keys.BELL, 0, BELL_MAX - 1)
             p.execute()
+
+    def admission(self, client: str) -> Any:
+        """A lock (context manager) around counting a client's jobs and queueing new ones, so that two
+        web processes taking the same client's requests at once cannot both pass its limit."""
+        return self._r.lock(keys.admission(client), timeout=ADMISSION_SECONDS,
+                            blocking_timeout=ADMISSION_SECONDS)
 
     def active_jobs(self, client: str) -> int:
         """The client's queued or running jobs: a run each, a sweep once however many runs."""

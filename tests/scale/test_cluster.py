@@ -145,6 +145,29 @@ def test_a_worker_killed_mid_run_goes_on_from_its_checkpoint(cluster: Cluster) -
     cluster.wait_workers(2)
 
 
+def test_one_clients_limit_holds_across_web_processes(cluster: Cluster) -> None:
+    """Eight submissions at once from one client, split over both web processes: exactly the
+    per-client limit (3 by default) are queued, the rest refused with the limit named."""
+
+    async def submit(i: int) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=cluster.webs[i % 2].url, timeout=60) as http:
+            return await http.post("/api/runs", json=LONGER, headers={"X-Client-Id": "eager-student"})
+
+    async def main() -> list[httpx.Response]:
+        return await asyncio.gather(*(submit(i) for i in range(8)))
+
+    answers = asyncio.run(main())
+    accepted = [a.json()["run_id"] for a in answers if a.status_code == 201]
+    refused = [a for a in answers if a.status_code != 201]
+    assert len(accepted) == 3, [a.status_code for a in answers]
+    assert all(a.status_code == 422 and "max_runs_per_client" in a.text for a in refused)
+    for run_id in accepted:
+        cluster.webs[0].post(f"/api/runs/{run_id}/stop")
+    for run_id in accepted:
+        cluster.webs[1].wait_for(run_id, "done")
+    cluster.wait_workers(2)
+
+
 def test_redis_restarting_mid_run_loses_nothing(cluster: Cluster) -> None:
     first, second = cluster.webs
 
