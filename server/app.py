@@ -52,10 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.database)
-        app.state.lti = LtiService.open(settings.db_path, settings.lti_registrations, settings.lti_key_path,
+        app.state.lti = LtiService.open(store.engine, settings.lti_registrations,
+                                        settings.lti_key_path or settings.db_path.parent / "lti_tool_key.pem",
                                         settings.public_url)
         manager = _run_manager(settings, store)
-        app.state.lessons = LessonService.open(settings.db_path, settings.lessons_dir, store, app.state.lti,
+        app.state.lessons = LessonService.open(settings.lessons_dir, store, app.state.lti,
                                                settings.limits)
         manager.done_hooks.append(app.state.lessons.run_done)
         await manager.start()
@@ -70,9 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await manager.close()
-            app.state.lessons.close()
             store.close()
-            app.state.lti.close()
 
     app = FastAPI(
         title="nnplay",

@@ -92,3 +92,74 @@ sweep_runs = Table(
     Column("point", Text, nullable=False),
     PrimaryKeyConstraint("sweep_id", "position"),
 )
+
+# -- the classroom: LTI launches and lesson results (server/lti/store.py, server/lessons/results.py) --
+
+lti_states = Table(
+    "lti_states", metadata,  # OIDC login state -> nonce, consumed once by the launch
+    Column("state", Text, primary_key=True),
+    Column("nonce", Text, nullable=False),
+    Column("issuer", Text, nullable=False),
+    Column("client_id", Text, nullable=False),
+    Column("target_link_uri", Text),
+    Column("expires", Float, nullable=False),
+    Column("used", Integer, nullable=False, server_default="0"),
+)
+
+lti_nonces = Table(
+    "lti_nonces", metadata,  # nonces of accepted id_tokens until they expire: replays are refused
+    Column("nonce", Text, primary_key=True),
+    Column("issuer", Text, nullable=False),
+    Column("expires", Float, nullable=False),
+)
+
+lti_launches = Table(
+    "lti_launches", metadata,
+    Column("launch_id", Text, primary_key=True),
+    Column("issuer", Text, nullable=False),
+    Column("client_id", Text, nullable=False),
+    Column("deployment_id", Text, nullable=False),
+    Column("sub", Text, nullable=False),
+    Column("message_type", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+lti_jwks = Table(
+    "lti_jwks", metadata,  # platform key sets and when they were fetched
+    Column("url", Text, primary_key=True),
+    Column("jwks", Text, nullable=False),
+    Column("fetched", Float, nullable=False),
+)
+
+lti_scores = Table(
+    "lti_scores", metadata,  # the last score posted per (line item, user): only improvements go again
+    Column("lineitem", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("posted", Float, nullable=False),
+    PrimaryKeyConstraint("lineitem", "user_id"),
+)
+
+lesson_runs = Table(
+    "lesson_runs", metadata,
+    Column("run_id", Text, primary_key=True),
+    Column("lesson", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    Column("launch_id", Text),
+    Column("issuer", Text),
+    Column("context_id", Text),
+    Column("sub", Text),
+    Column("name", Text),
+    Column("goal", Text, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("evaluated", Float),
+    Column("status", Text),
+    Column("met", Integer),
+    Column("value", Float),
+    Column("score", Float),
+    Column("parameters", Integer),
+    Column("reason", Text),
+    Column("passback", Text),
+    Index("lesson_runs_lesson", "lesson", "created"),
+)

@@ -103,6 +103,11 @@ class Store:
         self._engine = _engine(target)
         create_schema(self._engine)
 
+    @property
+    def engine(self) -> Engine:
+        """The database, for the classroom's tables (LTI, lesson results) that live beside the runs."""
+        return self._engine
+
     def close(self) -> None:
         self._engine.dispose()
 
@@ -283,11 +288,7 @@ class Store:
             return list(c.execute(query).all())
 
     def _upsert(self, table: Any, keys: tuple[str, ...], values: dict[str, Any]) -> Any:
-        """INSERT, or UPDATE the row with the same `keys` (both dialects spell it the same)."""
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(table).values(**values)
-        return stmt.on_conflict_do_update(index_elements=list(keys),
-                                          set_={k: v for k, v in values.items() if k not in keys})
+        return upsert(self._engine, table, keys, values)
 
     def _sweeps(self, query: Any) -> list[SweepRecord]:
         s, r = db.sweep_runs.c, db.runs.c
@@ -332,6 +333,14 @@ class Store:
             )
             for r in self._all(query)
         ]
+
+
+def upsert(engine: Engine, table: Any, keys: tuple[str, ...], values: dict[str, Any]) -> Any:
+    """INSERT, or UPDATE the row with the same `keys` (both dialects spell it the same)."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    return stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_={k: v for k, v in values.items() if k not in keys})
 
 
 def _engine(target: Path | str) -> Engine:

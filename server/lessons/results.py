@@ -1,110 +1,81 @@
-"""Lesson runs and their goal results, in their own table of the server's SQLite file."""
+"""Lesson runs and their goal results (the `lesson_runs` table of server/schema_db.py), in the
+server's database: SQLite on one node, PostgreSQL shared by several."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
-from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS lesson_runs (
-    run_id TEXT PRIMARY KEY,
-    lesson TEXT NOT NULL,
-    client TEXT NOT NULL,
-    launch_id TEXT,
-    issuer TEXT,
-    context_id TEXT,
-    sub TEXT,
-    name TEXT,
-    goal TEXT NOT NULL,
-    created REAL NOT NULL,
-    evaluated REAL,
-    status TEXT,
-    met INTEGER,
-    value REAL,
-    score REAL,
-    parameters INTEGER,
-    reason TEXT,
-    passback TEXT
-);
-CREATE INDEX IF NOT EXISTS lesson_runs_lesson ON lesson_runs (lesson, created);
-"""
+from sqlalchemy import Engine, insert, select, update
 
-COLUMNS = ("run_id", "lesson", "client", "launch_id", "issuer", "context_id", "sub", "name", "goal",
-           "created", "evaluated", "status", "met", "value", "score", "parameters", "reason", "passback")
+from server import schema_db as db
+
+COLUMNS = tuple(column.name for column in db.lesson_runs.columns)
 
 
 class LessonResults:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
     def add(self, run_id: str, lesson: str, client: str, goal: dict[str, Any],
             launch_id: str | None = None, launch: dict[str, Any] | None = None) -> None:
         launch = launch or {}
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO lesson_runs (run_id, lesson, client, launch_id, issuer, context_id, sub, name,"
-                " goal, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, lesson, client, launch_id, launch.get("issuer"),
-                 (launch.get("context") or {}).get("id"), launch.get("sub"), launch.get("name"),
-                 json.dumps(goal), time.time()))
+        with self._engine.begin() as c:
+            c.execute(insert(db.lesson_runs).values(
+                run_id=run_id, lesson=lesson, client=client, launch_id=launch_id, issuer=launch.get("issuer"),
+                context_id=(launch.get("context") or {}).get("id"), sub=launch.get("sub"),
+                name=launch.get("name"), goal=json.dumps(goal), created=time.time()))
 
     def claim(self, run_id: str) -> dict[str, Any] | None:
-        """The row of an unevaluated lesson run, marking it evaluated (so only one caller evaluates)."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM lesson_runs WHERE run_id = ?"
-                                   " AND evaluated IS NULL", (run_id,)).fetchone()
-            if row is None:
-                return None
-            self._db.execute("UPDATE lesson_runs SET evaluated = ? WHERE run_id = ?", (time.time(), run_id))
-        return _row(row)
+        """The row of an unevaluated lesson run, marking it evaluated (so only one caller evaluates,
+        whichever web process it runs in)."""
+        t = db.lesson_runs.c
+        with self._engine.begin() as c:
+            marked = c.execute(update(db.lesson_runs).where(t.run_id == run_id, t.evaluated.is_(None))
+                               .values(evaluated=time.time()))
+        return self.get(run_id) if marked.rowcount == 1 else None
 
     def set_result(self, run_id: str, status: str, met: bool, value: float | None, score: float,
                    parameters: int | None, reason: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE lesson_runs SET status = ?, met = ?, value = ?, score = ?, parameters = ?, reason = ?"
-                " WHERE run_id = ?", (status, int(met), value, score, parameters, reason, run_id))
+        self._set(run_id, status=status, met=int(met), value=value, score=score, parameters=parameters,
+                  reason=reason)
 
     def set_passback(self, run_id: str, outcome: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE lesson_runs SET passback = ? WHERE run_id = ?", (outcome, run_id))
+        self._set(run_id, passback=outcome)
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        rows = self._select("WHERE run_id = ?", (run_id,))
+        rows = self._select(db.lesson_runs.c.run_id == run_id)
         return rows[0] if rows else None
 
     def for_client(self, lesson: str, client: str) -> list[dict[str, Any]]:
-        return self._select("WHERE lesson = ? AND client = ? AND launch_id IS NULL ORDER BY created DESC",
-                            (lesson, client))
+        t = db.lesson_runs.c
+        return self._select(t.lesson == lesson, t.client == client, t.launch_id.is_(None))
 
     def for_learner(self, lesson: str, issuer: str, context_id: str | None, sub: str) -> list[dict[str, Any]]:
-        return self._select("WHERE lesson = ? AND issuer = ? AND context_id IS ? AND sub = ?"
-                            " ORDER BY created DESC", (lesson, issuer, context_id, sub))
+        return self._select(*_in_course(lesson, issuer, context_id), db.lesson_runs.c.sub == sub)
 
     def for_class(self, lesson: str, issuer: str, context_id: str | None) -> list[dict[str, Any]]:
-        return self._select("WHERE lesson = ? AND issuer = ? AND context_id IS ? ORDER BY created DESC",
-                            (lesson, issuer, context_id))
+        return self._select(*_in_course(lesson, issuer, context_id))
 
-    def _select(self, where: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM lesson_runs {where}", args).fetchall()
-        return [_row(r) for r in rows]
+    def _set(self, run_id: str, **values: Any) -> None:
+        with self._engine.begin() as c:
+            c.execute(update(db.lesson_runs).where(db.lesson_runs.c.run_id == run_id).values(**values))
+
+    def _select(self, *where: Any) -> list[dict[str, Any]]:
+        """Matching rows, newest first."""
+        with self._engine.connect() as c:
+            rows = c.execute(select(db.lesson_runs).where(*where).order_by(db.lesson_runs.c.created.desc()))
+            return [_row(r) for r in rows]
 
 
-def _row(row: tuple[Any, ...]) -> dict[str, Any]:
+def _in_course(lesson: str, issuer: str, context_id: str | None) -> tuple[Any, ...]:
+    """The lesson's runs in one course (a launch without a context has context_id NULL)."""
+    t = db.lesson_runs.c
+    return t.lesson == lesson, t.issuer == issuer, t.context_id.is_not_distinct_from(context_id)
+
+
+def _row(row: Any) -> dict[str, Any]:
     out = dict(zip(COLUMNS, row, strict=True))
     out["goal"] = json.loads(out["goal"])
     out["met"] = None if out["met"] is None else bool(out["met"])

@@ -29,14 +29,11 @@ class LessonService:
         self.passbacks: list[threading.Thread] = []
 
     @classmethod
-    def open(cls, db_path: Path, lessons_dir: Path | None, store: Store, lti: Any = None,
+    def open(cls, lessons_dir: Path | None, store: Store, lti: Any = None,
              limits: Any = None) -> LessonService:
         lessons, problems = load_lessons([BUILTIN_DIR, lessons_dir], limits)
         log.info("%d lessons loaded (%d files skipped)", len(lessons), len(problems))
-        return cls(lessons, problems, LessonResults(db_path), store, lti)
-
-    def close(self) -> None:
-        self.results.close()
+        return cls(lessons, problems, LessonResults(store.engine), store, lti)
 
     def goal_for(self, lesson: Lesson, launch: dict[str, Any] | None) -> Goal:
         """The lesson's goal, or the one the instructor tuned at deep linking for this launch."""

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from sqlalchemy import Engine
 
 from server.lti import claims as c
 from server.lti import deeplink, tokens
@@ -48,13 +49,12 @@ class LtiService:
         self.ags = AgsClient(key, store, self.http_client)
 
     @classmethod
-    def open(cls, db_path: Path, registrations: Path | None, key_path: Path | None,
+    def open(cls, engine: Engine, registrations: Path | None, key_path: Path,
              public_url: str | None) -> LtiService:
-        key = ToolKey.load_or_create(key_path or db_path.parent / "lti_tool_key.pem")
-        return cls(load_registrations(registrations), key, LtiStore(db_path), public_url)
-
-    def close(self) -> None:
-        self.store.close()
+        """The tool over the server's database. Several web nodes must share `key_path` (the
+        tool's private key) as they share the database: the platforms trust one JWKS."""
+        key = ToolKey.load_or_create(key_path)
+        return cls(load_registrations(registrations), key, LtiStore(engine), public_url)
 
     def http_client(self) -> httpx.AsyncClient:
         # a client per operation: safe from any event loop (post_score_sync runs its own)

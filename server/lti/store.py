@@ -1,4 +1,5 @@
-"""SQLite tables of the LTI tool, in the server's database file (own connection, WAL mode).
+"""The LTI tool's tables (server/schema_db.py), in the server's database: SQLite on one
+node, PostgreSQL shared by several web nodes, so a launch made on one node is known to all.
 
 lti_states   login state → nonce, issued at OIDC login, consumed once by the launch
 lti_nonces   nonces of accepted id_tokens, kept until they expire: a replay is refused
@@ -10,51 +11,19 @@ lti_scores   the last score posted per (line item, user): only an improvement is
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS lti_states (
-    state TEXT PRIMARY KEY,
-    nonce TEXT NOT NULL,
-    issuer TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    target_link_uri TEXT,
-    expires REAL NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS lti_nonces (
-    nonce TEXT PRIMARY KEY,
-    issuer TEXT NOT NULL,
-    expires REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lti_launches (
-    launch_id TEXT PRIMARY KEY,
-    issuer TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    deployment_id TEXT NOT NULL,
-    sub TEXT NOT NULL,
-    message_type TEXT NOT NULL,
-    data TEXT NOT NULL,
-    created REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lti_jwks (
-    url TEXT PRIMARY KEY,
-    jwks TEXT NOT NULL,
-    fetched REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lti_scores (
-    lineitem TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    score REAL NOT NULL,
-    posted REAL NOT NULL,
-    PRIMARY KEY (lineitem, user_id)
-);
-"""
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from server import schema_db as db
+from server.store import upsert
+
+
+class _AlreadyUsed(Exception):
+    """Rolls back `consume`: its argument says what had been used before."""
 
 
 @dataclass(frozen=True)
@@ -69,103 +38,88 @@ class StateRow:
 
 
 class LtiStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
     # -- login state and nonces ---------------------------------------------------
 
     def add_state(self, state: str, nonce: str, issuer: str, client_id: str,
                   target_link_uri: str | None, ttl: float) -> None:
         now = time.time()
-        with self._lock:
+        with self._engine.begin() as c:
             # forget states and nonces long expired, so the tables stay small
-            self._db.execute("DELETE FROM lti_states WHERE expires < ?", (now - 3600,))
-            self._db.execute("DELETE FROM lti_nonces WHERE expires < ?", (now,))
-            self._db.execute(
-                "INSERT INTO lti_states (state, nonce, issuer, client_id, target_link_uri, expires)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (state, nonce, issuer, client_id, target_link_uri, now + ttl))
+            c.execute(delete(db.lti_states).where(db.lti_states.c.expires < now - 3600))
+            c.execute(delete(db.lti_nonces).where(db.lti_nonces.c.expires < now))
+            c.execute(insert(db.lti_states).values(state=state, nonce=nonce, issuer=issuer,
+                                                   client_id=client_id, target_link_uri=target_link_uri,
+                                                   expires=now + ttl))
 
     def state(self, state: str) -> StateRow | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT state, nonce, issuer, client_id, target_link_uri, expires, used"
-                " FROM lti_states WHERE state = ?", (state,)).fetchone()
+        t = db.lti_states.c
+        with self._engine.connect() as c:
+            row = c.execute(select(t.state, t.nonce, t.issuer, t.client_id, t.target_link_uri, t.expires,
+                                   t.used).where(t.state == state)).first()
         return None if row is None else StateRow(*row[:6], used=bool(row[6]))
 
     def consume(self, state: str, nonce: str, issuer: str, nonce_expires: float) -> str | None:
-        """Use the state and the nonce, both once; None on success, else which one was used before."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                cur = self._db.execute("UPDATE lti_states SET used = 1 WHERE state = ? AND used = 0",
-                                       (state,))
-                if cur.rowcount != 1:
-                    self._db.execute("ROLLBACK")
-                    return "state"
+        """Use the state and the nonce, both once, in one transaction; None on success, else which
+        one was used before (nothing is changed then)."""
+        t = db.lti_states.c
+        try:
+            with self._engine.begin() as c:
+                used = c.execute(update(db.lti_states).where(t.state == state, t.used == 0).values(used=1))
+                if used.rowcount != 1:
+                    raise _AlreadyUsed("state")
                 try:
-                    self._db.execute("INSERT INTO lti_nonces (nonce, issuer, expires) VALUES (?, ?, ?)",
-                                     (nonce, issuer, nonce_expires))
-                except sqlite3.IntegrityError:
-                    self._db.execute("ROLLBACK")
-                    return "nonce"
-                self._db.execute("COMMIT")
-                return None
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+                    c.execute(insert(db.lti_nonces).values(nonce=nonce, issuer=issuer, expires=nonce_expires))
+                except IntegrityError:
+                    raise _AlreadyUsed("nonce") from None
+        except _AlreadyUsed as used_before:
+            return str(used_before)
+        return None
 
     def nonce_used(self, nonce: str) -> bool:
-        with self._lock:
-            row = self._db.execute("SELECT 1 FROM lti_nonces WHERE nonce = ?", (nonce,)).fetchone()
-        return row is not None
+        with self._engine.connect() as c:
+            return c.execute(select(db.lti_nonces.c.nonce).where(db.lti_nonces.c.nonce == nonce)).first() \
+                is not None
 
     # -- launches ---------------------------------------------------------------------
 
     def add_launch(self, launch_id: str, data: dict[str, Any]) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO lti_launches (launch_id, issuer, client_id, deployment_id, sub, message_type,"
-                " data, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (launch_id, data["issuer"], data["client_id"], data["deployment_id"], data["sub"],
-                 data["message_type"], json.dumps(data), time.time()))
+        with self._engine.begin() as c:
+            c.execute(insert(db.lti_launches).values(
+                launch_id=launch_id, issuer=data["issuer"], client_id=data["client_id"],
+                deployment_id=data["deployment_id"], sub=data["sub"], message_type=data["message_type"],
+                data=json.dumps(data), created=time.time()))
 
     def launch(self, launch_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._db.execute("SELECT data FROM lti_launches WHERE launch_id = ?",
-                                   (launch_id,)).fetchone()
+        t = db.lti_launches.c
+        with self._engine.connect() as c:
+            row = c.execute(select(t.data).where(t.launch_id == launch_id)).first()
         return None if row is None else json.loads(row[0])
 
     # -- platform key sets ------------------------------------------------------------------
 
     def jwks(self, url: str) -> tuple[dict[str, Any], float] | None:
-        with self._lock:
-            row = self._db.execute("SELECT jwks, fetched FROM lti_jwks WHERE url = ?", (url,)).fetchone()
+        t = db.lti_jwks.c
+        with self._engine.connect() as c:
+            row = c.execute(select(t.jwks, t.fetched).where(t.url == url)).first()
         return None if row is None else (json.loads(row[0]), row[1])
 
     def put_jwks(self, url: str, jwks: dict[str, Any]) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO lti_jwks (url, jwks, fetched) VALUES (?, ?, ?)",
-                             (url, json.dumps(jwks), time.time()))
+        with self._engine.begin() as c:
+            c.execute(upsert(self._engine, db.lti_jwks, ("url",),
+                             {"url": url, "jwks": json.dumps(jwks), "fetched": time.time()}))
 
     # -- scores -------------------------------------------------------------------------------
 
     def last_score(self, lineitem: str, user_id: str) -> float | None:
-        with self._lock:
-            row = self._db.execute("SELECT score FROM lti_scores WHERE lineitem = ? AND user_id = ?",
-                                   (lineitem, user_id)).fetchone()
+        t = db.lti_scores.c
+        with self._engine.connect() as c:
+            row = c.execute(select(t.score).where(t.lineitem == lineitem, t.user_id == user_id)).first()
         return None if row is None else float(row[0])
 
     def set_score(self, lineitem: str, user_id: str, score: float) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO lti_scores (lineitem, user_id, score, posted)"
-                             " VALUES (?, ?, ?, ?)", (lineitem, user_id, score, time.time()))
+        with self._engine.begin() as c:
+            c.execute(upsert(self._engine, db.lti_scores, ("lineitem", "user_id"), {
+                "lineitem": lineitem, "user_id": user_id, "score": score, "posted": time.time()}))

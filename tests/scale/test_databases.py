@@ -105,3 +105,42 @@ def test_web_and_worker_share_postgresql(postgres: PostgresServer, redis_server:
             assert web.get(f"/api/runs/{run_id}/model").status_code == 200
     finally:
         worker.stop()
+
+
+def test_lti_launch_state_and_nonce_are_used_once_on_every_database(store: Store) -> None:
+    """The LTI tables live in the shared database: a second node (another engine) sees the launch,
+    and a state or nonce used on one node is used for all."""
+    from server.lti.store import LtiStore
+
+    second_node = Store(store.engine.url.render_as_string(hide_password=False))
+    one, other = LtiStore(store.engine), LtiStore(second_node.engine)
+    one.add_state("s1", "n1", "https://lms", "client", None, ttl=60)
+    assert other.state("s1").nonce == "n1"
+    assert other.consume("s1", "n1", "https://lms", time.time() + 60) is None
+    assert one.consume("s1", "n1", "https://lms", time.time() + 60) == "state"
+    one.add_state("s2", "n2", "https://lms", "client", None, ttl=60)
+    assert one.consume("s2", "n1", "https://lms", time.time() + 60) == "nonce"  # a replayed nonce
+    assert one.state("s2").used is False  # and the refused launch changed nothing
+    one.add_launch("L1", {"issuer": "https://lms", "client_id": "client", "deployment_id": "d",
+                          "sub": "u", "message_type": "LtiResourceLinkRequest", "x": 1})
+    assert other.launch("L1")["x"] == 1
+    one.set_score("item", "u", 0.5)
+    one.set_score("item", "u", 0.75)
+    assert other.last_score("item", "u") == 0.75
+    second_node.close()
+
+
+def test_lesson_results_on_every_database(store: Store) -> None:
+    from server.lessons.results import LessonResults
+
+    results = LessonResults(store.engine)
+    launch = {"issuer": "https://lms", "context": {"id": "course-3"}, "sub": "u", "name": "Ada"}
+    results.add("r1", "xor", "browser-1", {"metric": "test_accuracy", "at_least": 0.9}, "L1", launch)
+    results.add("r2", "xor", "browser-1", {"metric": "test_accuracy", "at_least": 0.9})
+    assert results.claim("r1")["goal"]["at_least"] == 0.9
+    assert results.claim("r1") is None  # evaluated once, whoever asks
+    results.set_result("r1", "completed", True, 0.95, 0.95, 17, "ok")
+    (row,) = results.for_learner("xor", "https://lms", "course-3", "u")
+    assert row["met"] is True and row["value"] == 0.95
+    assert [r["run_id"] for r in results.for_class("xor", "https://lms", "course-3")] == ["r1"]
+    assert [r["run_id"] for r in results.for_client("xor", "browser-1")] == ["r2"]
