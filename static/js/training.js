@@ -132,6 +132,9 @@ export function createTraining(els, { prepare, onRefused, runs, catalog, onRunSt
           }
         }
         break;
+      case 'retried': // Redis mode: the worker was lost; another goes on from the last checkpoint
+        setStatus('status.retried', { epoch: event.after_epoch });
+        break;
       case 'paused':
       case 'resumed':
         setPaused(event.type === 'paused');

@@ -123,6 +123,7 @@ export default {
   'status.queuedAt': 'Waiting in the queue: position {position}',
   'status.sending': 'Sending the set-up…',
   'status.running': 'Training…',
+  'status.retried': 'The computer training this run stopped; another one goes on after epoch {epoch}…',
   'status.paused': 'Paused',
   'status.stopping': 'Stopping…',
   'status.reconnecting': 'Connection lost, reconnecting…',

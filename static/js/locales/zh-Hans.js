@@ -123,6 +123,7 @@ export default {
   'status.queuedAt': '排队中：第 {position} 位',
   'status.sending': '正在提交设置…',
   'status.running': '训练中…',
+  'status.retried': '训练这次运行的计算机停了；另一台从第 {epoch} 轮之后接着训练…',
   'status.paused': '已暂停',
   'status.stopping': '正在停止…',
   'status.reconnecting': '连接中断，正在重新连接…',

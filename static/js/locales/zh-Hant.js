@@ -123,6 +123,7 @@ export default {
   'status.queuedAt': '排隊中：第 {position} 位',
   'status.sending': '正在送出設定…',
   'status.running': '訓練中…',
+  'status.retried': '訓練這次執行的電腦停了；另一台從第 {epoch} 個週期之後接著訓練…',
   'status.paused': '已暫停',
   'status.stopping': '正在停止…',
   'status.reconnecting': '連線中斷，重新連線中…',
