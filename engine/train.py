@@ -209,7 +209,9 @@ class _Run:
         probe = (self.x_val if len(self.x_val) else self.x_test)[:1]
         n_eval = min(len(self.x_train), TRAIN_EVAL_SIZE)
         n = done_before
-        for n in range(done_before + 1, req.epochs + 1):
+        # a checkpoint taken at the epoch early stopping ended on has nothing left to train
+        first = req.epochs + 1 if self._patience_over(done_before) else done_before + 1
+        for n in range(first, req.epochs + 1):
             t0 = time.perf_counter()
             self._epoch()
             seconds = time.perf_counter() - t0
@@ -229,8 +231,7 @@ class _Run:
                 self.best = (score, n, {k: v.copy() for k, v in net.state().items()})
             if self.on_checkpoint:
                 self.on_checkpoint(self.model, n, lambda n=n: state_to_bytes(self.model, self._state(n)))
-            patience = req.early_stopping.patience
-            if patience and len(self.x_val) and n - self.best[1] >= patience:
+            if self._patience_over(n):
                 break
         stopped_early = None
         _, best_epoch, best_weights = self.best
@@ -239,6 +240,11 @@ class _Run:
             stopped_early = {"epoch": n, "best_epoch": best_epoch}
         self.emit(self._done(stopped_early))
         return self.model
+
+    def _patience_over(self, n: int) -> bool:
+        """Early stopping: `patience` epochs after epoch n without a better validation score."""
+        patience = self.req.early_stopping.patience
+        return bool(patience and len(self.x_val) and n - self.best[1] >= patience)
 
     def _rngs(self) -> dict[str, np.random.Generator]:
         return {"shuffle": self.shuffle_rng, "augment": self.augment_rng, "dropout": self.net.dropout_rng}

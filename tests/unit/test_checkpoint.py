@@ -66,3 +66,14 @@ def test_nothing_to_resume_from_starts_afresh():
     for resume in (model_to_bytes(plain), run(request("sgd"))[2][CUT]):  # no state; another request
         _, events, _ = run(req, resume=resume)
         assert measures(events) == measures(whole_events)
+
+
+def test_a_checkpoint_of_the_epoch_early_stopping_ended_on_trains_no_more():
+    req = request("adam", epochs=30, early_stopping={"patience": 1})
+    _, whole_events, checkpoints = run(req)
+    stopped = whole_events[-1]["early_stopping"]
+    assert stopped is not None, "the request must stop early for this test to mean anything"
+    _, events, _ = run(req, resume=checkpoints[stopped["epoch"]])
+    assert measures(events) == []
+    assert events[-1]["early_stopping"] == stopped
+    assert events[-1]["test_accuracy"] == whole_events[-1]["test_accuracy"]
