@@ -54,7 +54,7 @@ def state_to_bytes(model: Model, state: TrainingState) -> bytes:
               "best_epoch": state.best_epoch, "has_best": state.best_weights is not None}
     arrays[RECORD] = np.frombuffer(json.dumps(record).encode(), dtype=np.uint8)
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    np.savez(buf, **arrays)  # uncompressed: taken every second while training, and floats barely shrink
     return buf.getvalue()
 
 

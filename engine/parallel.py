@@ -26,6 +26,7 @@ import copy
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import cache
 
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -42,8 +43,11 @@ SMALL_GEMM_ROWS = 64
 Step = Callable[[np.ndarray, np.ndarray], None]
 
 
+@cache
 def blas_threads() -> int:
-    """The BLAS thread count this process was given (OPENBLAS_NUM_THREADS, else the cores)."""
+    """The BLAS thread count this process was given (OPENBLAS_NUM_THREADS, else the cores).
+    Asked once: inspecting the loaded libraries takes ~1 ms, a large share of a small 2-D
+    epoch, and the count a process starts with does not change."""
     counts = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
     return max(counts, default=1)
 
