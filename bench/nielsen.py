@@ -7,6 +7,15 @@ engine, plus the course's λ and initialization experiments as charts.
 Each finished run is cached in bench/out/ (git-ignored), so an interrupted
 benchmark resumes; delete that folder to start over.
 
+What is compared: the test accuracy of the epoch with the best validation
+accuracy, i.e. the model early stopping keeps, as the course teaches (the
+test set is never used to choose). At η = 0.5 the test accuracy swings by up
+to 1 pp from one epoch to the next, so the last epoch of one run is a noisy
+figure; the fast rows therefore run three seeds and report their mean, and
+the table shows the last epoch's accuracy beside it.
+`bench/network2_reference.py` is an independent re-implementation of the
+book's network2 (float64) for checking the dense rows on this data.
+
 One conversion: Nielsen's network3 (the conv nets) scales its L2 term by the
 number of mini-batches, C + λ/(2·n_batches) Σw², where this course (and
 network2, and nnplay) uses λ/(2n). With batch size 10, n_batches = n/10, so
@@ -20,6 +29,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -54,16 +65,19 @@ def cnn(convs: list[int], act: str, eta: float, l2: float) -> dict:
                         "regularization": {"l2": l2}, "optimizer": {"kind": "sgd", "learning_rate": eta}}}
 
 
-#: name -> (description, request, Nielsen's published test accuracy in %)
+#: seeds of the table's dense rows (under a minute each); the conv rows (20-30 min) run seed 1
+FAST_SEEDS = (1, 2, 3)
+
+#: name -> (description, request, Nielsen's published test accuracy in %, seeds)
 TABLE = {
     "mlp30": ("[784,30,10] sigmoid, cross-entropy, large init, η=0.5, batch 10, 30 epochs",
-              mlp(30, 0.0), 95.49),
-    "mlp30_l2": ("the same with L2 λ=5.0", mlp(30, 5.0), 96.49),
-    "mlp100_l2": ("[784,100,10], λ=5.0", mlp(100, 5.0), 97.92),
+              mlp(30, 0.0), 95.49, FAST_SEEDS),
+    "mlp30_l2": ("the same with L2 λ=5.0", mlp(30, 5.0), 96.49, FAST_SEEDS),
+    "mlp100_l2": ("[784,100,10], λ=5.0", mlp(100, 5.0), 97.92, FAST_SEEDS),
     "cnn1": ("conv 20×5×5 + maxpool 2 + dense 100 sigmoid + softmax/log-likelihood, η=0.1, 60 epochs",
-             cnn([20], "sigmoid", 0.1, 0.0), 98.78),
+             cnn([20], "sigmoid", 0.1, 0.0), 98.78, (1,)),
     "cnn2_relu": ("two conv-pool (20, 40 filters 5×5), dense 100, ReLU, η=0.03, λ=0.1 (network3) = 1.0 "
-                  "(λ/n), 60 epochs", cnn([20, 40], "relu", 0.03, 1.0), 99.23),
+                  "(λ/n), 60 epochs", cnn([20, 40], "relu", 0.03, 1.0), 99.23, (1,)),
 }
 #: the course's experiments: λ (rows 1 and 2 of the table plus λ = 0.1), and init
 EXPERIMENTS = {
@@ -73,44 +87,68 @@ EXPERIMENTS = {
 }
 
 
-def run(name: str, request: dict, data_dir: str | None) -> dict:
-    cache = OUT / f"{name}.json"
+def run(name: str, request: dict, data_dir: str | None, seed: int = 1) -> dict:
+    """Train one request (cached in bench/out/), recording each epoch's test accuracy too."""
+    cache = OUT / f"{name}_seed{seed}.json"
     if cache.exists():
         return json.loads(cache.read_text())
+    from engine.data.mnist import load_mnist
+
+    _, _, x_test, y_test = load_mnist(data_dir, download=False)
     events: list[dict] = []
+    test_curve: list[float] = []
     t0 = time.perf_counter()
 
     def on_event(e: dict) -> None:
         if e["type"] != "feature_maps":
             events.append(e)
         if e["type"] == "epoch":
-            print(f"{name} epoch {e['epoch']}: validation {e['validation_accuracy']:.4f} "
+            print(f"{name} seed {seed} epoch {e['epoch']}: validation {e['validation_accuracy']:.4f} "
                   f"({e['seconds']:.1f}s)", flush=True)
 
-    train(parse_request(request), on_event, run_id=name, data_dir=data_dir)
+    def on_checkpoint(model, epoch: int, _resumable) -> None:
+        test_curve.append(float(np.mean(model.outputs(x_test).argmax(1) == y_test)))
+
+    train(parse_request({**request, "seed": seed}), on_event, run_id=name, data_dir=data_dir,
+          on_checkpoint=on_checkpoint)
     done = events[-1]
     if done["status"] != "completed":
         raise SystemExit(f"{name} {done['status']}: {done['error']}")
-    result = {"history": [e for e in events if e["type"] == "epoch"], "done": done,
-              "seconds": time.perf_counter() - t0}
+    history = [e for e in events if e["type"] == "epoch"]
+    for e, acc in zip(history, test_curve, strict=True):
+        e["test_accuracy"] = acc
+    result = {"history": history, "done": done, "seconds": time.perf_counter() - t0}
     OUT.mkdir(exist_ok=True)
     cache.write_text(json.dumps(result))
     return result
 
 
-def table_markdown(results: dict[str, dict]) -> str:
-    rows = ["| network | Nielsen | nnplay | difference | best validation | time here |",
-            "|---|---|---|---|---|---|"]
-    for name, (desc, _, paper) in TABLE.items():
-        if name not in results:
-            rows.append(f"| {desc} | {paper:.2f}% | not run | | | |")
+def selected_test(result: dict) -> float:
+    """Test accuracy (%) of the epoch with the best validation accuracy (the first, if tied)."""
+    h = result["history"]
+    best = max(range(len(h)), key=lambda i: (h[i]["validation_accuracy"], -i))
+    return 100 * h[best]["test_accuracy"]
+
+
+def table_markdown(results: dict[str, list[dict]]) -> str:
+    rows = ["| network | Nielsen | nnplay: test acc. at the best validation epoch | difference | "
+            "test acc. at the last epoch | seeds | time here (per run) |",
+            "|---|---|---|---|---|---|---|"]
+    for name, (desc, _, paper, _) in TABLE.items():
+        runs = results.get(name)
+        if not runs:
+            rows.append(f"| {desc} | {paper:.2f}% | not run | | | | |")
             continue
-        r = results[name]
-        acc = 100 * r["done"]["test_accuracy"]
-        best = 100 * max(e["validation_accuracy"] for e in r["history"])
+        chosen = [selected_test(r) for r in runs]
+        last = [100 * r["history"][-1]["test_accuracy"] for r in runs]
+        acc = float(np.mean(chosen))
         ok = "✓" if abs(acc - paper) <= 0.5 else "✗"
-        rows.append(f"| {desc} | {paper:.2f}% | {acc:.2f}% | {acc - paper:+.2f} pp {ok} | {best:.2f}% "
-                    f"| {r['seconds'] / 60:.1f} min |")
+        spread = f" ({' / '.join(f'{a:.2f}' for a in chosen)})" if len(runs) > 1 else ""
+        last_txt = f"{np.mean(last):.2f}%" + (f" ({' / '.join(f'{a:.2f}' for a in last)})"
+                                             if len(runs) > 1 else "")
+        minutes = np.mean([r["seconds"] for r in runs]) / 60
+        rows.append(f"| {desc} | {paper:.2f}% | {acc:.2f}%{spread} | {acc - paper:+.2f} pp {ok} | "
+                    f"{last_txt} | {len(runs)} | {minutes:.1f} min |")
     return "\n".join(rows)
 
 
@@ -144,11 +182,15 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="run only these names")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
-    wanted = args.only or [*TABLE, *EXPERIMENTS]
-    results = {}
-    for name in [*TABLE, *EXPERIMENTS]:
-        if name in wanted or (OUT / f"{name}.json").exists():
-            results[name] = run(name, {**TABLE, **EXPERIMENTS}[name][1], args.data_dir)
+    wanted = set(args.only or [*TABLE, *EXPERIMENTS])
+
+    def chosen(name: str) -> bool:
+        return name in wanted or (OUT / f"{name}_seed1.json").exists()
+
+    table = {name: [run(name, req, args.data_dir, seed) for seed in seeds]
+             for name, (_, req, _, seeds) in TABLE.items() if chosen(name)}
+    results = {name: run(name, req, args.data_dir) for name, (_, req, _) in EXPERIMENTS.items()
+               if chosen(name)}
     chart(results, [n for n in EXPERIMENTS if n.startswith("lambda")], HERE / "nielsen_lambda.png",
           "[784,30,10], large init, η=0.5: L2 λ against overfitting")
     chart(results, ["init_large", "init_small"], HERE / "nielsen_init.png",
@@ -160,17 +202,20 @@ def main() -> None:
             exp.append(f"| {desc} | {100 * h[-1]['train_accuracy']:.2f}% | "
                        f"{100 * h[-1]['validation_accuracy']:.2f}% | "
                        f"{100 * h[0]['validation_accuracy']:.2f}% | "
-                       f"{100 * results[name]['done']['test_accuracy']:.2f}% |")
-    body = (f"### Nielsen's MNIST table (test accuracy, 10,000 t10k images)\n\n{table_markdown(results)}\n\n"
-            "Targets: within 0.5 percentage points of the book. One seed (1) per row, one thread "
+                       f"{100 * h[-1]['test_accuracy']:.2f}% |")
+    body = (f"### Nielsen's MNIST table (test accuracy, 10,000 t10k images)\n\n{table_markdown(table)}\n\n"
+            "Targets: within 0.5 percentage points of the book. The compared figure is the test "
+            "accuracy of the epoch with the best validation accuracy (the model early stopping "
+            "keeps; the test set never chooses), averaged over the seeds listed. One thread "
             "(OPENBLAS_NUM_THREADS=1) per run; times are wall-clock while other work shared the "
             "2 cores, so they are upper bounds.\n\n"
             "### The course's experiments\n\n"
-            "| run | final training acc. | final validation acc. | validation after epoch 1 | test |\n"
+            "| run | final training acc. | final validation acc. | validation after epoch 1 | "
+            "test (last epoch) |\n"
             "|---|---|---|---|---|\n" + "\n".join(exp) +
             "\n\n![λ](nielsen_lambda.png)\n![init](nielsen_init.png)\n")
     write_section("nielsen", body)
-    print(table_markdown(results))
+    print(table_markdown(table))
 
 
 if __name__ == "__main__":
