@@ -14,15 +14,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-#: LLVM may fuse multiply-adds and use reciprocals, but must keep NaN and inf
-#: (a diverging run has to be seen as diverging)
-_FAST = {"contract", "arcp", "nsz", "afn"}
+from engine.kernels import ELEMENTWISE
+
 _LOG2E = np.float32(1.4426950408889634)
 _LN2_HI = np.float32(0.693359375)
 _LN2_LO = np.float32(-2.12194440e-4)
 
 
-@njit(cache=True, nogil=True, fastmath=_FAST)
+@njit(**ELEMENTWISE)
 def sigmoid32(z: np.ndarray) -> np.ndarray:
     """σ(z) for float32 z of any shape; inputs beyond ±87 saturate to 0 or 1 (e^88 overflows float32)."""
     zf = z.ravel()
@@ -46,7 +45,7 @@ def sigmoid32(z: np.ndarray) -> np.ndarray:
     return out.reshape(z.shape)
 
 
-@njit(cache=True, nogil=True, fastmath=_FAST)
+@njit(**ELEMENTWISE)
 def sigmoid_backward(z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
     """δ·σ'(z) = δ·a(1 − a)."""
     af, df = a.ravel(), da.ravel()
@@ -56,7 +55,7 @@ def sigmoid_backward(z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray
     return out.reshape(da.shape)
 
 
-@njit(cache=True, nogil=True, fastmath=_FAST)
+@njit(**ELEMENTWISE)
 def tanh_backward(z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
     """δ·tanh'(z) = δ·(1 − a²)."""
     af, df = a.ravel(), da.ravel()
@@ -66,7 +65,7 @@ def tanh_backward(z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
     return out.reshape(da.shape)
 
 
-@njit(cache=True, nogil=True, fastmath=_FAST)
+@njit(**ELEMENTWISE)
 def relu_backward(z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
     """δ where z > 0, else 0."""
     zf, df = z.ravel(), da.ravel()
@@ -76,7 +75,7 @@ def relu_backward(z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
     return out.reshape(da.shape)
 
 
-@njit(cache=True, nogil=True, fastmath=_FAST)
+@njit(**ELEMENTWISE)
 def relu_forward(z: np.ndarray) -> np.ndarray:
     """max(z, 0), keeping NaN as np.maximum does."""
     zf = z.ravel()
@@ -86,7 +85,7 @@ def relu_forward(z: np.ndarray) -> np.ndarray:
     return out.reshape(z.shape)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def softmax_rows(z: np.ndarray) -> np.ndarray:
     """Softmax of each row of a 2-D array, shifted by the row's max (no overflow).
     One call instead of NumPy's five: it is most of the cost of classifying one digit."""

@@ -14,15 +14,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from engine.kernels import ELEMENTWISE
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+
+@njit(**ELEMENTWISE)
 def sgd(p: np.ndarray, g: np.ndarray, lr: float) -> None:
     w, d = p.reshape(-1), g.reshape(-1)
     for i in range(w.size):
         w[i] -= lr * d[i]
 
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+@njit(**ELEMENTWISE)
 def momentum(p: np.ndarray, g: np.ndarray, v: np.ndarray, lr: float, mu: float) -> None:
     w, d, vel = p.reshape(-1), g.reshape(-1), v.reshape(-1)
     for i in range(w.size):
@@ -30,7 +32,7 @@ def momentum(p: np.ndarray, g: np.ndarray, v: np.ndarray, lr: float, mu: float) 
         w[i] += vel[i]
 
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+@njit(**ELEMENTWISE)
 def nesterov(p: np.ndarray, g: np.ndarray, v: np.ndarray, lr: float, mu: float) -> None:
     w, d, vel = p.reshape(-1), g.reshape(-1), v.reshape(-1)
     for i in range(w.size):
@@ -38,7 +40,7 @@ def nesterov(p: np.ndarray, g: np.ndarray, v: np.ndarray, lr: float, mu: float) 
         w[i] += mu * vel[i] - lr * d[i]
 
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+@njit(**ELEMENTWISE)
 def adagrad(p: np.ndarray, g: np.ndarray, acc: np.ndarray, lr: float, eps: float) -> None:
     w, d, a = p.reshape(-1), g.reshape(-1), acc.reshape(-1)
     for i in range(w.size):
@@ -46,7 +48,7 @@ def adagrad(p: np.ndarray, g: np.ndarray, acc: np.ndarray, lr: float, eps: float
         w[i] -= lr * d[i] / (np.sqrt(a[i]) + eps)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+@njit(**ELEMENTWISE)
 def adadelta(p: np.ndarray, g: np.ndarray, eg2: np.ndarray, ed2: np.ndarray,
              lr: float, rho: float, eps: float) -> None:
     w, d, sg, sd = p.reshape(-1), g.reshape(-1), eg2.reshape(-1), ed2.reshape(-1)
@@ -58,7 +60,7 @@ def adadelta(p: np.ndarray, g: np.ndarray, eg2: np.ndarray, ed2: np.ndarray,
         w[i] += lr * delta
 
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+@njit(**ELEMENTWISE)
 def rmsprop(p: np.ndarray, g: np.ndarray, eg2: np.ndarray, lr: float, rho: float, eps: float) -> None:
     w, d, s = p.reshape(-1), g.reshape(-1), eg2.reshape(-1)
     one = w.dtype.type(1)
@@ -67,7 +69,7 @@ def rmsprop(p: np.ndarray, g: np.ndarray, eg2: np.ndarray, lr: float, rho: float
         w[i] -= lr * d[i] / (np.sqrt(s[i]) + eps)
 
 
-@njit(cache=True, nogil=True, fastmath={"contract", "arcp", "nsz", "afn"})
+@njit(**ELEMENTWISE)
 def adam(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, lr: float,
          beta1: float, beta2: float, eps: float, c1: float, c2: float) -> None:
     """c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ: the bias corrections of step t."""
