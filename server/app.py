@@ -52,9 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.database)
-        app.state.lti = LtiService.open(store.engine, settings.lti_registrations,
-                                        settings.lti_key_path or settings.db_path.parent / "lti_tool_key.pem",
-                                        settings.public_url)
+        app.state.lti = LtiService.open(store.engine, settings.lti_registrations, settings.lti_key_path,
+                                        settings.public_url,
+                                        adopt_key=settings.db_path.parent / "lti_tool_key.pem")
         manager = _run_manager(settings, store)
         app.state.lessons = LessonService.open(settings.lessons_dir, store, app.state.lti,
                                                settings.limits)

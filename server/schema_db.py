@@ -132,6 +132,13 @@ lti_jwks = Table(
     Column("fetched", Float, nullable=False),
 )
 
+lti_tool_key = Table(
+    "lti_tool_key", metadata,  # the tool's RSA private key (PEM), one row, shared by every web node
+    Column("id", Integer, primary_key=True),
+    Column("pem", Text, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
 lti_scores = Table(
     "lti_scores", metadata,  # the last score posted per (line item, user): only improvements go again
     Column("lineitem", Text, nullable=False),

@@ -63,7 +63,7 @@ class Settings(BaseModel):
     # LTI 1.3 (docs/LTI.md): platform registrations, the tool's RSA key, the public base URL
     lti_registrations: Path | None = Field(default=None, description="JSON or TOML; None: no platform")
     lti_key_path: Path | None = Field(
-        default=None, description="PEM private key; None: lti_tool_key.pem beside the database"
+        default=None, description="PEM private key file; None: the key is kept in the database"
     )
     public_url: str | None = Field(
         default=None, description="e.g. https://nnplay.school.edu; None: from each request"

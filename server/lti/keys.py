@@ -1,4 +1,6 @@
-"""The tool's RSA key: loaded from a PEM file, generated (mode 0600) on first start if absent."""
+"""The tool's RSA key. By default it lives in the server's database, so every web node signs
+with the one key the platforms trust (server/lti/store.py); NNPLAY_LTI_KEY names a PEM file
+instead, generated (mode 0600) on first start if absent."""
 
 from __future__ import annotations
 
@@ -39,22 +41,31 @@ class ToolKey:
         return cls(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
     @classmethod
+    def from_pem(cls, pem: bytes, source: str) -> ToolKey:
+        try:
+            key = serialization.load_pem_private_key(pem, password=None)
+        except (ValueError, TypeError) as e:  # not PEM, or encrypted
+            raise ValueError(f"{source} does not hold an unencrypted PEM private key ({e})") from e
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError(f"{source} does not hold an RSA private key")
+        return cls(key)
+
+    def pem(self) -> bytes:
+        return self.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption())
+
+    @classmethod
     def load_or_create(cls, path: Path) -> ToolKey:
         if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, rsa.RSAPrivateKey):
-                raise ValueError(f"{path} does not hold an RSA private key")
-            return cls(key)
+            return cls.from_pem(path.read_bytes(), str(path))
         tool = cls.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
-        pem = tool.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption())
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process won the race: use its key
             return cls.load_or_create(path)
         with os.fdopen(fd, "wb") as f:
-            f.write(pem)
+            f.write(tool.pem())
         os.chmod(path, 0o600)
         return tool
 

@@ -49,12 +49,15 @@ class LtiService:
         self.ags = AgsClient(key, store, self.http_client)
 
     @classmethod
-    def open(cls, engine: Engine, registrations: Path | None, key_path: Path,
-             public_url: str | None) -> LtiService:
-        """The tool over the server's database. Several web nodes must share `key_path` (the
-        tool's private key) as they share the database: the platforms trust one JWKS."""
-        key = ToolKey.load_or_create(key_path)
-        return cls(load_registrations(registrations), key, LtiStore(engine), public_url)
+    def open(cls, engine: Engine, registrations: Path | None, key_path: Path | None,
+             public_url: str | None, adopt_key: Path | None = None) -> LtiService:
+        """The tool over the server's database. Its key is the PEM file `key_path` if given,
+        else the one in the database, which every web node reads (the platforms trust one
+        JWKS). The first start stores the key file `adopt_key` there if it exists (what
+        servers used before the database held the key), else a new key."""
+        store = LtiStore(engine)
+        key = ToolKey.load_or_create(key_path) if key_path is not None else _database_key(store, adopt_key)
+        return cls(load_registrations(registrations), key, store, public_url)
 
     def http_client(self) -> httpx.AsyncClient:
         # a client per operation: safe from any event loop (post_score_sync runs its own)
@@ -236,3 +239,14 @@ def valid_lesson_id(lesson: str) -> bool:
 
 def _now() -> float:
     return time.time()
+
+
+def _database_key(store: LtiStore, adopt: Path | None) -> ToolKey:
+    pem = store.tool_key_pem()
+    if pem is None:
+        if adopt is not None and adopt.exists():  # a broken file is refused here, not shared
+            offer = ToolKey.from_pem(adopt.read_bytes(), str(adopt)).pem()
+        else:
+            offer = ToolKey.generate().pem()
+        pem = store.offer_tool_key_pem(offer)
+    return ToolKey.from_pem(pem, "the database's lti_tool_key")

@@ -6,6 +6,7 @@ lti_nonces   nonces of accepted id_tokens, kept until they expire: a replay is r
 lti_launches one row per accepted launch (its context as JSON), looked up by launch id
 lti_jwks     platform key sets with the time they were fetched (the cache's TTL is the caller's)
 lti_scores   the last score posted per (line item, user): only an improvement is posted again
+lti_tool_key the tool's private key (PEM), unless NNPLAY_LTI_KEY names a file
 """
 
 from __future__ import annotations
@@ -40,6 +41,25 @@ class StateRow:
 class LtiStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    # -- the tool's key --------------------------------------------------------------
+
+    def tool_key_pem(self) -> bytes | None:
+        with self._engine.connect() as c:
+            pem = c.execute(select(db.lti_tool_key.c.pem).where(db.lti_tool_key.c.id == 1)).scalar()
+        return pem.encode("ascii") if pem is not None else None
+
+    def offer_tool_key_pem(self, pem: bytes) -> bytes:
+        """Store `pem` as the tool key unless a key is stored already; return the stored one
+        (nodes starting together all end up with the first node's key)."""
+        try:
+            with self._engine.begin() as c:
+                c.execute(insert(db.lti_tool_key).values(id=1, pem=pem.decode("ascii"), created=time.time()))
+        except IntegrityError:
+            pass  # another node stored its key first
+        stored = self.tool_key_pem()
+        assert stored is not None
+        return stored
 
     # -- login state and nonces ---------------------------------------------------
 

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from server.app import create_app
 from server.lti import claims as c
 from server.lti.ags import scores_url
+from server.lti.keys import ToolKey
 from server.lti.registry import RegistrationFileError, load_registrations
 from server.lti.service import LtiService
 from server.lti.testing import (
@@ -295,6 +296,40 @@ def test_tool_jwks_and_key_file(client: TestClient, tmp_path: Path) -> None:
     path = tmp_path / "keys" / "tool.pem"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert key["kid"] == service_of(client).key.kid
+
+
+def _jwks_of(settings: Settings) -> dict[str, Any]:
+    with TestClient(create_app(settings)) as tc:
+        return tc.get("/.well-known/jwks.json").json()
+
+
+def test_without_a_key_file_every_node_uses_the_database_key(tmp_path: Path) -> None:
+    """Two web nodes on one database (and a restart) publish the same key, with no key file."""
+    shared = tmp_path / "shared.sqlite"
+    nodes = [Settings(db_path=tmp_path / f"node{i}" / "runs.sqlite", workers=0,
+                      digit_model_path=tmp_path / "none.npz", db_url=f"sqlite:///{shared}")
+             for i in (1, 2)]
+    first, second, again = _jwks_of(nodes[0]), _jwks_of(nodes[1]), _jwks_of(nodes[0])
+    assert first == second == again and first["keys"][0]["kid"]
+    assert not list(tmp_path.rglob("*.pem"))
+
+
+def test_a_key_file_from_before_is_adopted_and_a_broken_one_refused(tmp_path: Path) -> None:
+    """A server that kept its key in lti_tool_key.pem beside the database keeps publishing it:
+    the platforms registered that JWKS. A file that is not a key stops the start, naming it."""
+    old = tmp_path / "lti_tool_key.pem"
+    old.write_bytes(ToolKey(rsa_key("old tool")).pem())
+    before = ToolKey.load_or_create(old).kid
+    settings = Settings(db_path=tmp_path / "runs.sqlite", workers=0, digit_model_path=tmp_path / "none.npz")
+    assert _jwks_of(settings)["keys"][0]["kid"] == before
+    old.unlink()  # from now on the database holds it
+    assert _jwks_of(settings)["keys"][0]["kid"] == before
+
+    broken = tmp_path / "other"
+    broken.mkdir()
+    (broken / "lti_tool_key.pem").write_text("not a key")
+    with pytest.raises(ValueError, match="lti_tool_key.pem"):
+        _jwks_of(Settings(db_path=broken / "runs.sqlite", workers=0, digit_model_path=tmp_path / "none.npz"))
 
 
 def test_canvas_config_shape(client: TestClient) -> None:
