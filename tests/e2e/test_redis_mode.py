@@ -4,6 +4,7 @@ process; the run, its live charts and its controls travel through Redis."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -68,24 +69,38 @@ def test_a_run_trains_live_through_redis_and_shows_on_the_other_web_process(brow
     page.context.close()
 
 
+def settled_epoch(page, quiet_ms: int = 1500, timeout_s: float = 30) -> int:
+    """The epoch shown once it has not moved for `quiet_ms`. The page says Paused as soon as the
+    web process has the request; the worker sees it on its next heartbeat (0.2 s), and the
+    epochs already on their way through Redis still land after that."""
+    deadline = time.monotonic() + timeout_s
+    last = epoch(page)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(quiet_ms)
+        now = epoch(page)
+        if now == last:
+            return now
+        last = now
+    pytest.fail(f"the run was still training {timeout_s:.0f} s after it was paused")
+
+
 def test_pause_and_stop_reach_the_worker_from_the_page(browser, webs) -> None:
     page = new_page(browser, webs[0].url)
-    set_up(page, "spiral", epochs=300)  # about 0.1 s an epoch: long enough to pause and stop
-    set_field(page, "n_points", 2000)
+    set_up(page, "spiral", epochs=500)  # the server's most; ~0.1 s an epoch: about a minute unpaused
+    set_field(page, "n_points", 6000)
     set_field(page, "batch_size", 1)
     page.get_by_test_id("train-start").click()
     wait_epoch(page, 2, timeout=120_000)
     page.get_by_test_id("train-pause").click()
     page.wait_for_function("() => document.querySelector('[data-testid=run-status]').innerText === 'Paused'",
                            timeout=30_000)
-    page.wait_for_timeout(800)  # an epoch under way when the pause arrived may still land
-    held = epoch(page)
-    page.wait_for_timeout(1500)
-    assert epoch(page) == held
+    held = settled_epoch(page)
+    assert held < 500  # the worker paused: the run did not just run to its end
     page.get_by_test_id("train-pause").click()  # resume
     wait_epoch(page, held + 1, timeout=60_000)
     page.get_by_test_id("train-stop").click()
     wait_finished(page, timeout=60_000)
     assert page.get_by_test_id("run-status").inner_text() == "Stopped"
+    assert epoch(page) < 500
     assert not page.script_errors
     page.context.close()
