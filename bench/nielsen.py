@@ -25,6 +25,7 @@ network3's λ = 0.1 is λ = 1.0 here: the same update, the course's units.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -88,9 +89,16 @@ EXPERIMENTS = {
 }
 
 
+def cache_path(request: dict, seed: int) -> Path:
+    """A run's file in bench/out/, named by its request: the experiments that repeat a table row
+    (λ = 0 and 5 at seed 1) find that row's run instead of training it again."""
+    key = json.dumps({**request, "seed": seed}, sort_keys=True).encode()
+    return OUT / f"{hashlib.sha256(key).hexdigest()[:16]}.json"
+
+
 def run(name: str, request: dict, data_dir: str | None, seed: int = 1) -> dict:
     """Train one request (cached in bench/out/), recording each epoch's test accuracy too."""
-    cache = OUT / f"{name}_seed{seed}.json"
+    cache = cache_path(request, seed)
     if cache.exists():
         return json.loads(cache.read_text())
     from engine.data.mnist import load_mnist
@@ -184,13 +192,13 @@ def main() -> None:
     args = parser.parse_args()
     wanted = set(args.only or [*TABLE, *EXPERIMENTS])
 
-    def chosen(name: str) -> bool:
-        return name in wanted or (OUT / f"{name}_seed1.json").exists()
+    def chosen(name: str, request: dict) -> bool:
+        return name in wanted or cache_path(request, 1).exists()
 
     table = {name: [run(name, req, args.data_dir, seed) for seed in seeds]
-             for name, (_, req, _, seeds) in TABLE.items() if chosen(name)}
+             for name, (_, req, _, seeds) in TABLE.items() if chosen(name, req)}
     results = {name: run(name, req, args.data_dir) for name, (_, req, _) in EXPERIMENTS.items()
-               if chosen(name)}
+               if chosen(name, req)}
     chart(results, [n for n in EXPERIMENTS if n.startswith("lambda")], HERE / "nielsen_lambda.png",
           "[784,30,10], large init, η=0.5: L2 λ against overfitting")
     chart(results, ["init_large", "init_small"], HERE / "nielsen_init.png",

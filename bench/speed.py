@@ -225,7 +225,8 @@ def median_over_processes(call: str, processes: int = 5) -> float:
     has not touched (as a deployment would be; torch's thread pool, once used, keeps spinning).
     On this shared VM one process measures 35 µs and the next 55 µs for the same code (where
     its memory lands), a spread no repetition inside one process removes."""
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import *; print({call})"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            f"from bench.speed import CNN, SMALL_CNN, nnplay_infer_us, torch_infer_us; print({call})")
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  check=True).stdout) for _ in range(processes)]
     return float(np.median(runs))
@@ -303,7 +304,6 @@ def report(results: list[dict], cache: dict) -> str:
     for r in results:
         for c in r["cases"]:
             ours = c["nnplay"]
-
             lines.append(f"| {c['name']} | {r['threads']} | {_fmt(ours)} | {_fmt(c.get('torch'))} | "
                          f"{_ratio(ours, c.get('torch'))} | {_fmt(c.get('numpy'))} | "
                          f"{_ratio(ours, c.get('numpy'))} | {_pct(ours, c, r)} | "

@@ -123,6 +123,8 @@ class _Run:
         self.should_stop = should_stop or (lambda: False)
         self.on_checkpoint = on_checkpoint
         self.resume = resume
+        #: early stopping's best (score, epoch, weights) so far
+        self.best: tuple[float, int, dict[str, np.ndarray] | None] = (-np.inf, 0, None)
         self.data_dir = data_dir
         self.extra_train = extra_train
 
@@ -259,7 +261,6 @@ class _Run:
     def _resume(self) -> int:
         """Restore the checkpoint given as `resume`; the epochs it had completed (0: start afresh).
         A checkpoint of another request, or a plain model file, is not resumed from."""
-        self.best = (-np.inf, 0, None)  # early stopping's (score, epoch, weights)
         found = state_from_bytes(self.resume) if self.resume else None
         if found is None or found[0].request != self.req:
             return 0

@@ -152,7 +152,7 @@ class Store:
                     data = json.loads(event.text)
                     if isinstance(data.get("epoch"), int):
                         numbers = {k: _number(data.get(k)) for k in METRICS}
-                        c.execute(self._upsert(db.metrics, ("run_id", "epoch"),
+                        c.execute(upsert(self._engine, db.metrics, ("run_id", "epoch"),
                                                {"run_id": run_id, "epoch": data["epoch"], **numbers}))
                 elif event.type == DONE:
                     c.execute(update(db.runs).where(row).values(
@@ -161,7 +161,7 @@ class Store:
 
     def save_model(self, run_id: str, epoch: int, data: bytes) -> None:
         with self._engine.begin() as c:
-            c.execute(self._upsert(db.models, ("run_id",),
+            c.execute(upsert(self._engine, db.models, ("run_id",),
                                    {"run_id": run_id, "epoch": epoch, "data": data, "saved": time.time()}))
 
     def add_correction(self, client: str, label: int, predicted: int | None,
@@ -286,9 +286,6 @@ class Store:
     def _all(self, query: Any) -> list[Any]:
         with self._engine.connect() as c:
             return list(c.execute(query).all())
-
-    def _upsert(self, table: Any, keys: tuple[str, ...], values: dict[str, Any]) -> Any:
-        return upsert(self._engine, table, keys, values)
 
     def _sweeps(self, query: Any) -> list[SweepRecord]:
         s, r = db.sweep_runs.c, db.runs.c
