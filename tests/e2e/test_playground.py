@@ -217,6 +217,12 @@ def test_preset_loads_and_runs(page):
     page.get_by_test_id("train-start").click()
     wait_finished(page)
     wait_traces(page, "loss-surface", 2)
+    # its redraw is rate-limited (every 300 ms): the last one, with every epoch, may land after `done`
+    page.wait_for_function(
+        "() => (document.querySelector('[data-testid=loss-surface]').data[1]?.x?.length ?? 0) === "
+        "Number(document.querySelector('[data-testid=epoch-counter]').textContent)",
+        timeout=30_000,
+    )
     line = plot_data(page, "line-chart")
     assert line[1]["name"].startswith("y = ")
     surface = plot_data(page, "loss-surface")
